@@ -1,0 +1,1 @@
+"""Built-in spec files (``bptrace.load("mazur")``)."""

@@ -1,0 +1,87 @@
+"""Names of a layered network's nodes and parameters.
+
+Two schemes:
+- ``mazur`` (the classic write-up): inputs i1…, hidden neurons h1… (h1_1, h2_1… when there
+  are several hidden layers), outputs o1…, weights numbered w1, w2, … layer by layer in
+  the order of torch's weight matrix (row = neuron, column = input), biases b1, b2, …
+  (one per layer when shared, one per neuron otherwise);
+- ``indexed``: the same nodes, parameters named by layer and position:
+  ``w2_1_2`` is w^{(2)}_{12} (layer 2, into neuron 1, from input 2), ``b2`` a layer's shared
+  bias, ``b2_1`` a neuron's own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import SpecError
+
+SCHEMES = ("mazur", "indexed")
+
+
+@dataclass(frozen=True)
+class Names:
+    inputs: tuple[str, ...]
+    neurons: tuple[tuple[str, ...], ...]            # per layer
+    weights: tuple[tuple[tuple[str, ...], ...], ...]  # per layer, [neuron][input]
+    biases: tuple[tuple[str, ...], ...]             # per layer: one name if shared
+
+
+def make_names(scheme: str, n_inputs: int, units: list[int], shared: list[bool],
+               input_names=None, neuron_names=None) -> Names:
+    """Names for a network with ``n_inputs`` inputs and layers of ``units`` neurons.
+
+    ``input_names`` and ``neuron_names`` (per layer, None for the default) override the
+    node names; a name used twice anywhere is a ``SpecError``.
+    """
+    hidden = len(units) - 1
+    inputs = tuple(input_names or (f"i{k + 1}" for k in range(n_inputs)))
+    neurons = []
+    for l, n in enumerate(units):
+        if neuron_names and neuron_names[l]:
+            neurons.append(tuple(neuron_names[l]))
+            continue
+        if l == hidden:
+            prefix = "o"
+        elif hidden == 1:
+            prefix = "h"
+        else:
+            prefix = f"h{l + 1}_"
+        neurons.append(tuple(f"{prefix}{j + 1}" for j in range(n)))
+    weights, biases = [], []
+    w_count = b_count = 0
+    fan_in = n_inputs
+    for l, n in enumerate(units):
+        rows = []
+        for j in range(n):
+            row = []
+            for k in range(fan_in):
+                w_count += 1
+                row.append(f"w{w_count}" if scheme == "mazur" else f"w{l + 1}_{j + 1}_{k + 1}")
+            rows.append(tuple(row))
+        weights.append(tuple(rows))
+        count = 1 if shared[l] else n
+        layer_b = []
+        for j in range(count):
+            b_count += 1
+            if scheme == "mazur":
+                layer_b.append(f"b{b_count}")
+            else:
+                layer_b.append(f"b{l + 1}" if shared[l] else f"b{l + 1}_{j + 1}")
+        biases.append(tuple(layer_b))
+        fan_in = n
+    names = Names(inputs, tuple(neurons), tuple(weights), tuple(biases))
+    _check_unique(names)
+    return names
+
+
+def _check_unique(names: Names) -> None:
+    seen = {}
+    groups = [("input_names", names.inputs)]
+    groups += [(f"layers[{l}].names", ns) for l, ns in enumerate(names.neurons)]
+    groups += [("parameters", [w for rows in names.weights for row in rows for w in row])]
+    groups += [("parameters", [b for bs in names.biases for b in bs])]
+    for field, group in groups:
+        for name in group:
+            if name in seen:
+                raise SpecError(field, f"duplicate name {name!r} (also used in {seen[name]})")
+            seen[name] = field

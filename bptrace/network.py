@@ -1,0 +1,283 @@
+"""The symbolic network: layers, names, SymPy symbols and formulas, exact values.
+
+Provides ``Layer`` and ``Network``. A ``Network`` is immutable: ``step()`` returns a new
+one. Values given in Python are read exactly (a float by its shortest repr, so 0.1 is
+1/10); values from a spec file arrive as exact fractions from ``spec.py``. Calculus lives
+in ``derive.py``, the training loop in ``train.py``; the methods here are the public API
+and delegate to them.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from functools import cached_property
+from typing import Sequence
+
+import mpmath
+import sympy
+
+from . import numeric
+from .activations import ACTIVATIONS, _add, _mul
+from .errors import SpecError
+from .losses import LOSSES
+from .naming import SCHEMES, make_names
+from .numbers import NumberError, parse_number, to_mpf
+from .trace import ForwardTrace, Step
+
+
+def exact(value, field: str):
+    """``value`` as an exact Fraction (or an mpf kept as is), or a SpecError naming ``field``."""
+    if isinstance(value, mpmath.mpf):
+        if not mpmath.isfinite(value):
+            raise SpecError(field, f"{value} is not a finite number")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise SpecError(field, f"{value} is not a finite number")
+        value = Decimal(repr(value))
+    try:
+        return parse_number(value)
+    except NumberError as e:
+        raise SpecError(field, str(e)) from None
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A fully connected layer: ``weights[j][k]`` feeds input k into neuron j.
+
+    ``bias`` is one number (shared by every neuron of the layer, as in the classic
+    example) or one per neuron.
+    """
+
+    units: int
+    activation: str = "sigmoid"
+    weights: Sequence[Sequence] = ()
+    bias: object = 0
+
+    @property
+    def shared_bias(self) -> bool:
+        return not isinstance(self.bias, (list, tuple))
+
+    @property
+    def biases(self) -> tuple:
+        return (self.bias,) if self.shared_bias else tuple(self.bias)
+
+
+class Network:
+    """A layered network with one sample, its targets, a loss and a learning rate."""
+
+    def __init__(self, inputs, targets, layers, *, loss="half_sse", learning_rate=0.5,
+                 naming="mazur", update_biases=True, name="network",
+                 input_names=None, neuron_names=None):
+        if not layers:
+            raise SpecError("layers", "a network needs at least one layer")
+        if loss not in LOSSES:
+            raise SpecError("loss", f"unknown loss {loss!r} (known: {', '.join(LOSSES)})")
+        if naming not in SCHEMES:
+            raise SpecError("naming", f"unknown naming {naming!r} (known: {', '.join(SCHEMES)})")
+        self.name, self.loss, self.naming = name, loss, naming
+        self.update_biases = bool(update_biases)
+        self.learning_rate = exact(learning_rate, "learning_rate")
+        self.inputs = tuple(exact(v, f"inputs[{k}]") for k, v in enumerate(inputs))
+        if not self.inputs:
+            raise SpecError("inputs", "at least one input is needed")
+        fan_in = len(self.inputs)
+        checked = []
+        for l, layer in enumerate(layers):
+            where = f"layers[{l}]"
+            if not isinstance(layer.units, int) or isinstance(layer.units, bool) or layer.units < 1:
+                raise SpecError(f"{where}.units", f"must be a positive integer, got {layer.units!r}")
+            if layer.activation not in ACTIVATIONS:
+                raise SpecError(f"{where}.activation", f"unknown activation {layer.activation!r} "
+                                f"(known: {', '.join(ACTIVATIONS)})")
+            rows = list(layer.weights)
+            if len(rows) != layer.units:
+                raise SpecError(f"{where}.weights", f"expected {layer.units} rows (one per neuron) "
+                                f"of {fan_in} weights, got {len(rows)} rows")
+            weights = []
+            for j, row in enumerate(rows):
+                if not isinstance(row, (list, tuple)) or len(row) != fan_in:
+                    got = len(row) if isinstance(row, (list, tuple)) else type(row).__name__
+                    raise SpecError(f"{where}.weights[{j}]", f"expected {fan_in} weights "
+                                    f"(one per input to the layer), got {got}")
+                weights.append(tuple(exact(v, f"{where}.weights[{j}][{k}]") for k, v in enumerate(row)))
+            if layer.shared_bias:
+                bias = exact(layer.bias, f"{where}.bias")
+            else:
+                if len(layer.bias) != layer.units:
+                    raise SpecError(f"{where}.bias", f"expected one number (shared) or {layer.units} "
+                                    f"(one per neuron), got {len(layer.bias)}")
+                bias = tuple(exact(v, f"{where}.bias[{j}]") for j, v in enumerate(layer.bias))
+            checked.append(Layer(layer.units, layer.activation, tuple(weights), bias))
+            fan_in = layer.units
+        self.layers = tuple(checked)
+        self.targets = tuple(exact(v, f"targets[{k}]") for k, v in enumerate(targets))
+        if len(self.targets) != fan_in:
+            raise SpecError("targets", f"expected {fan_in} targets (one per output), got {len(self.targets)}")
+        self.names = make_names(naming, len(self.inputs), [ly.units for ly in self.layers],
+                                [ly.shared_bias for ly in self.layers], input_names, neuron_names)
+
+    # ----- parameters -------------------------------------------------------------------
+    @cached_property
+    def parameters(self) -> dict:
+        """Every parameter's name → value, layer by layer (weights, then biases)."""
+        params = {}
+        for l, layer in enumerate(self.layers):
+            for j, row in enumerate(layer.weights):
+                for k, v in enumerate(row):
+                    params[self.names.weights[l][j][k]] = v
+            for name, v in zip(self.names.biases[l], layer.biases):
+                params[name] = v
+        return params
+
+    @cached_property
+    def locations(self) -> dict:
+        """Parameter name → ("w", layer, neuron, input) or ("b", layer, neuron or None)."""
+        where = {}
+        for l, layer in enumerate(self.layers):
+            for j in range(layer.units):
+                for k in range(len(layer.weights[j])):
+                    where[self.names.weights[l][j][k]] = ("w", l, j, k)
+            for j, name in enumerate(self.names.biases[l]):
+                where[name] = ("b", l, None if layer.shared_bias else j)
+        return where
+
+    def is_bias(self, param: str) -> bool:
+        return self.locations[param][0] == "b"
+
+    def check_param(self, param: str) -> str:
+        """``param`` if the network has it; otherwise a SpecError listing the names."""
+        if param not in self.locations:
+            names = list(self.locations)
+            shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+            raise SpecError("--wrt", f"unknown parameter {param!r} (this network has {shown})")
+        return param
+
+    def with_parameters(self, values: dict) -> "Network":
+        """A copy of this network with some parameters replaced (name → value)."""
+        layers = []
+        for l, layer in enumerate(self.layers):
+            w = tuple(tuple(values.get(self.names.weights[l][j][k], v) for k, v in enumerate(row))
+                      for j, row in enumerate(layer.weights))
+            b = tuple(values.get(n, v) for n, v in zip(self.names.biases[l], layer.biases))
+            layers.append(Layer(layer.units, layer.activation, w, b[0] if layer.shared_bias else b))
+        return Network(self.inputs, self.targets, layers, loss=self.loss,
+                       learning_rate=self.learning_rate, naming=self.naming,
+                       update_biases=self.update_biases, name=self.name,
+                       input_names=self.names.inputs, neuron_names=self.names.neurons)
+
+    # ----- symbols and formulas ------------------------------------------------------------
+    def layer_inputs(self, l: int) -> tuple[str, ...]:
+        """Names of the values feeding layer ``l``: the inputs, or the previous layer's outs."""
+        return self.names.inputs if l == 0 else tuple(f"out_{n}" for n in self.names.neurons[l - 1])
+
+    def net_formula(self, l: int, j: int) -> sympy.Expr:
+        """net_j = Σ_k w_jk·x_k + b, in the order it is written on the board."""
+        S = sympy.Symbol
+        terms = [_mul(S(w), S(x)) for w, x in zip(self.names.weights[l][j], self.layer_inputs(l))]
+        bias = self.names.biases[l][0 if self.layers[l].shared_bias else j]
+        return _add(*terms, S(bias))
+
+    def out_formula(self, l: int, j: int) -> sympy.Expr:
+        return ACTIVATIONS[self.layers[l].activation].formula(sympy.Symbol(f"net_{self.names.neurons[l][j]}"))
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return self.names.neurons[-1]
+
+    def loss_terms(self) -> list[sympy.Expr]:
+        lossdef = LOSSES[self.loss]
+        return [lossdef.term(sympy.Symbol(f"target_{o}"), sympy.Symbol(f"out_{o}")) for o in self.outputs]
+
+    def loss_total(self) -> sympy.Expr:
+        return LOSSES[self.loss].total([sympy.Symbol(f"E_{o}") for o in self.outputs])
+
+    def loss_derivative(self, j: int) -> sympy.Expr:
+        """∂E_total/∂out_oj as the lecturer writes it."""
+        o = self.outputs[j]
+        return LOSSES[self.loss].derivative(sympy.Symbol(f"target_{o}"), sympy.Symbol(f"out_{o}"),
+                                            len(self.outputs))
+
+    # ----- numbers ---------------------------------------------------------------------------
+    def _numeric_layers(self, m, convert):
+        return [(ly.activation, [[convert(v) for v in row] for row in ly.weights],
+                 [convert(v) for v in ly.biases]) for ly in self.layers]
+
+    @cached_property
+    def numbers(self) -> numeric.Numbers:
+        """Every forward value, delta and gradient at working precision (mpmath)."""
+        return numeric.run([to_mpf(v) for v in self.inputs], [to_mpf(v) for v in self.targets],
+                           self._numeric_layers(mpmath, to_mpf), self.loss, mpmath)
+
+    @cached_property
+    def values(self) -> dict:
+        """Every named quantity → mpf: inputs, targets, parameters, net_, out_, E_, delta_."""
+        nums = self.numbers
+        vals = {n: to_mpf(v) for n, v in zip(self.names.inputs, self.inputs)}
+        vals.update({f"target_{o}": to_mpf(v) for o, v in zip(self.outputs, self.targets)})
+        vals.update({n: to_mpf(v) for n, v in self.parameters.items()})
+        for l, names in enumerate(self.names.neurons):
+            for j, n in enumerate(names):
+                vals[f"net_{n}"] = nums.net[l][j]
+                vals[f"out_{n}"] = nums.out[l][j]
+                vals[f"delta_{n}"] = nums.delta[l][j]
+        for o, t in zip(self.outputs, nums.terms):
+            vals[f"E_{o}"] = t
+        vals["E_total"] = nums.loss
+        return vals
+
+    def gradients(self) -> dict:
+        """∂E_total/∂p for every parameter p (name → mpf), by the delta recursion."""
+        nums = self.numbers
+        grads = {}
+        for l in range(len(self.layers)):
+            for j, row in enumerate(self.names.weights[l]):
+                for k, name in enumerate(row):
+                    grads[name] = nums.weight_grads[l][j][k]
+            for name, g in zip(self.names.biases[l], nums.bias_grads[l]):
+                grads[name] = g
+        return grads
+
+    @property
+    def loss_value(self) -> mpmath.mpf:
+        return self.numbers.loss
+
+    # ----- traces ------------------------------------------------------------------------------
+    def forward(self) -> ForwardTrace:
+        """The forward pass, neuron by neuron, then each output's error and E_total."""
+        S, vals = sympy.Symbol, self.values
+        steps = []
+        for l, names in enumerate(self.names.neurons):
+            for j, n in enumerate(names):
+                steps.append(Step(S(f"net_{n}"), self.net_formula(l, j), vals[f"net_{n}"]))
+                steps.append(Step(S(f"out_{n}"), self.out_formula(l, j), vals[f"out_{n}"]))
+        for o, term in zip(self.outputs, self.loss_terms()):
+            steps.append(Step(S(f"E_{o}"), term, vals[f"E_{o}"]))
+        steps.append(Step(S("E_total"), self.loss_total(), vals["E_total"]))
+        return ForwardTrace(self.name, tuple(steps), vals, self.loss)
+
+    def derive(self, param: str, max_paths: int = 16):
+        """∂E_total/∂param: every chain-rule path (up to ``max_paths``), and the delta form."""
+        from .derive import derive
+        return derive(self, self.check_param(param), max_paths)
+
+    def prove(self, param: str, max_paths: int = 16):
+        """Symbolic proof that the chain-rule sum equals sympy.diff of the written-out error."""
+        from .derive import prove
+        return prove(self, self.check_param(param), max_paths)
+
+    def step(self, lr=None, update_biases=None):
+        """One round of gradient descent; the trace's ``network`` is the updated network."""
+        from .train import step
+        return step(self, lr, update_biases)
+
+    def train(self, rounds: int, **rule):
+        """Train for ``rounds`` rounds; see ``bptrace.train.train`` for the rule settings."""
+        from .train import train
+        return train(self, rounds, **rule)
+
+    def __repr__(self) -> str:
+        widths = [len(self.inputs)] + [ly.units for ly in self.layers]
+        return f"<Network {self.name!r} {'-'.join(map(str, widths))} loss={self.loss}>"

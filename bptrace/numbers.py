@@ -1,0 +1,87 @@
+"""Numbers: exact parsing of spec values, arbitrary-precision evaluation, display rounding.
+
+Provides:
+- ``parse_number(text)`` — a decimal, integer or fraction literal as an exact ``Fraction``,
+  parsed by a regular expression (never ``eval``/``sympify``: spec files are untrusted);
+- ``to_mpf(x)`` — an exact value as an mpmath number at the working precision;
+- ``WORKING_DIGITS`` — the precision every trace value is computed with (50 digits);
+- ``fmt(x, digits)`` — the display rounding (significant digits), the only place numbers
+  are rounded.
+"""
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+
+import mpmath
+
+WORKING_DIGITS = 50
+mpmath.mp.dps = WORKING_DIGITS
+
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
+
+
+class NumberError(ValueError):
+    """A value that is not a finite number; the message says why."""
+
+
+def parse_number(value) -> Fraction:
+    """Return ``value`` (str, int, Decimal or Fraction) as an exact fraction.
+
+    Floats are refused on purpose: a binary float has already lost the decimal the
+    user wrote (0.1 is not 1/10), so callers must hand over the literal text.
+    """
+    if isinstance(value, bool):
+        raise NumberError(f"expected a number, got {str(value).lower()}")
+    if isinstance(value, (int, Fraction)):
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise NumberError(f"{value} is not a finite number")
+        return Fraction(value)
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        if _DECIMAL.fullmatch(text):
+            return Fraction(Decimal(text))
+        m = _FRACTION.fullmatch(text)
+        if m:
+            if int(m.group(2)) == 0:
+                raise NumberError(f"{value!r} divides by zero")
+            return Fraction(int(m.group(1)), int(m.group(2)))
+        raise NumberError(f"{value!r} is not a number (write e.g. 0.15, -2, 1e-3 or 1/3)")
+    raise NumberError(f"expected a number, got {type(value).__name__} {value!r}")
+
+
+def to_mpf(x) -> mpmath.mpf:
+    """An exact value (Fraction, int, sympy Rational) or mpf as an mpf at working precision."""
+    if isinstance(x, mpmath.mpf):
+        return x
+    if isinstance(x, Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
+    if hasattr(x, "p") and hasattr(x, "q"):  # sympy Rational / Integer
+        return mpmath.mpf(int(x.p)) / int(x.q)
+    return mpmath.mpf(x)
+
+
+def fmt(x, digits: int = 9, decimals: int | None = None) -> str:
+    """``x`` rounded for display, trailing zeros dropped (0.3775, 0.593269992).
+
+    ``digits`` significant digits by default; with ``decimals``, that many places after
+    the point instead (the classic write-up prints 9 places: 0.082167041, 0.000438568).
+    """
+    x = to_mpf(x)
+    if decimals is not None:
+        exact = Decimal(mpmath.nstr(x, WORKING_DIGITS, strip_zeros=False, min_fixed=-mpmath.inf,
+                                    max_fixed=mpmath.inf))
+        text = format(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    if x == 0:
+        return "0"
+    text = mpmath.nstr(x, digits, min_fixed=-5, max_fixed=digits + 1, strip_zeros=True)
+    # mpmath writes 1e-5 as '1.0e-5'; keep the shorter '1e-5'
+    text = text.replace(".0e", "e")
+    return text[:-2] if text.endswith(".0") else text

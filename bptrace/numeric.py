@@ -1,0 +1,123 @@
+"""Numbers for a whole network in one pass: forward values, loss, deltas, gradients.
+
+Provides ``run(...)`` → ``Numbers``, written once over a numeric module ``m``:
+- ``m = mpmath`` at 50 significant digits is the exact path every trace shows;
+- ``m = math`` (IEEE float64) is the fast path the training loop uses.
+Both execute the same lines, so they can only differ by rounding (a test bounds it).
+Gradients come from the delta recursion, δ_o = ∂E/∂out_o · f′(net_o) and
+δ_h = (Σ_k δ_k w_kh) · f′(net_h), which costs one pass over the edges however deep the
+network — path enumeration is only for showing.
+
+Also ``evaluate(expr, values)``: an mpmath value for a SymPy formula built by bptrace, so
+the number shown for a formula is computed from that formula.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mpmath
+import sympy
+
+from .activations import ACTIVATIONS, LEAKY_SLOPE, leaky_relu, leaky_step, relu, sigmoid, step
+from .losses import LOSSES
+
+
+@dataclass
+class Numbers:
+    net: list            # per layer, per neuron
+    out: list
+    terms: list          # E_o per output
+    loss: object         # E_total
+    dout: list           # ∂E_total/∂out_o per output
+    delta: list          # per layer, per neuron: ∂E_total/∂net
+    weight_grads: list   # per layer, [neuron][input]
+    bias_grads: list     # per layer: one value if shared, else one per neuron
+    inputs: list = None
+
+
+def run(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
+    """Forward and backward pass.
+
+    ``layers`` is a list of ``(activation name, weights [neuron][input], biases)`` where
+    ``biases`` has one entry for a shared bias. Numbers must already be of ``m``'s type.
+    """
+    return backward(forward(inputs, targets, layers, loss, m), layers, m)
+
+
+def forward(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
+    """The forward pass and the loss; deltas and gradients are left empty."""
+    nets, outs = [], []
+    x = list(inputs)
+    for act, w, b in layers:
+        act = ACTIVATIONS[act]
+        shared = len(b) == 1
+        net = [sum((wk * xk for wk, xk in zip(row, x)), b[0] if shared else b[j])
+               for j, row in enumerate(w)]
+        x = [act.value(v, m) for v in net]
+        nets.append(net)
+        outs.append(x)
+    lossdef = LOSSES[loss]
+    n = len(targets)
+    terms = [lossdef.value([t], [o]) for t, o in zip(targets, x)]  # E_o: the loss of one output
+    dout = [lossdef.grad(t, o, n) for t, o in zip(targets, x)]
+    return Numbers(nets, outs, terms, lossdef.value(targets, x), dout, [], [], [],
+                   inputs=list(inputs))
+
+
+def backward(nums: Numbers, layers, m=mpmath) -> Numbers:
+    """Deltas and gradients from the forward values in ``nums``, with the weights of ``layers``.
+
+    The weights are a parameter (not taken from the forward pass) so that the classic
+    write-up's slip — hidden deltas computed with already-updated output weights — can
+    be reproduced on purpose.
+    """
+    deltas = [None] * len(layers)
+    upstream = nums.dout
+    for l in range(len(layers) - 1, -1, -1):
+        act = ACTIVATIONS[layers[l][0]]
+        deltas[l] = [u * act.slope(nv, ov, m) for u, nv, ov in zip(upstream, nums.net[l], nums.out[l])]
+        if l:
+            w = layers[l][1]
+            upstream = [sum(deltas[l][j] * w[j][k] for j in range(len(w)))
+                        for k in range(len(w[0]))]
+    weight_grads, bias_grads = [], []
+    for l, (_, _, b) in enumerate(layers):
+        x = nums.inputs if l == 0 else nums.out[l - 1]
+        weight_grads.append([[d * xk for xk in x] for d in deltas[l]])
+        bias_grads.append([sum(deltas[l])] if len(b) == 1 else list(deltas[l]))
+    return Numbers(nums.net, nums.out, nums.terms, nums.loss, nums.dout, deltas,
+                   weight_grads, bias_grads, inputs=nums.inputs)
+
+
+_FUNCS = {
+    sigmoid: lambda x: 1 / (1 + mpmath.exp(-x)),
+    relu: lambda x: ACTIVATIONS["relu"].value(x, mpmath),
+    leaky_relu: lambda x: ACTIVATIONS["leaky_relu"].value(x, mpmath),
+    step: lambda x: mpmath.mpf(1 if x > 0 else 0),
+    leaky_step: lambda x: mpmath.mpf(1) if x > 0 else mpmath.mpf(LEAKY_SLOPE.p) / LEAKY_SLOPE.q,
+    sympy.tanh: mpmath.tanh,
+    sympy.exp: mpmath.exp,
+    sympy.log: mpmath.log,
+}
+
+
+def evaluate(expr, values) -> mpmath.mpf:
+    """The value of a formula with each symbol's value taken from ``values`` (name → mpf)."""
+    if expr.is_Symbol:
+        return values[expr.name]
+    if expr.is_Rational:
+        return mpmath.mpf(int(expr.p)) / int(expr.q)
+    if expr.is_Number:
+        return mpmath.mpf(str(expr))
+    args = [evaluate(a, values) for a in expr.args]
+    if expr.is_Add:
+        return sum(args[1:], args[0])
+    if expr.is_Mul:
+        return math.prod(args[1:], start=args[0])
+    if expr.is_Pow:
+        return args[0] ** args[1]
+    func = _FUNCS.get(expr.func)
+    if func is None:
+        raise TypeError(f"cannot evaluate {expr.func.__name__}")
+    return func(*args)

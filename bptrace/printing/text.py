@@ -1,0 +1,164 @@
+"""The terminal printer: traces as a worked example on the board.
+
+Provides ``TextPrinter`` and ``to_text(trace, **settings)``. Each step is written three
+ways — the formula, the numbers substituted, the value — one line each. Settings:
+``digits`` (significant digits shown, default 9) and ``color`` (bold headings; the CLI
+turns it on and click removes it when the output is not a terminal).
+"""
+from __future__ import annotations
+
+import mpmath
+
+from ..numbers import fmt
+from ..trace import Derivation, ForwardTrace, Proof, Step, TrainTrace, UpdateTrace
+from .base import Printer
+from .expr import display_name, formula, numbers
+
+
+class TextPrinter(Printer):
+    _default_settings = {"digits": 9, "decimals": None, "color": False, "indent": "  "}
+
+    def _check_settings(self, settings):
+        digits, decimals = settings["digits"], settings["decimals"]
+        if not isinstance(digits, int) or not 1 <= digits <= 40:
+            raise ValueError(f"digits must be an integer from 1 to 40, got {digits!r}")
+        if decimals is not None and (not isinstance(decimals, int) or not 0 <= decimals <= 40):
+            raise ValueError(f"decimals must be an integer from 0 to 40, got {decimals!r}")
+
+    # ----- helpers -------------------------------------------------------------------------
+    def _fmt(self, x) -> str:
+        return fmt(x, self._settings["digits"], self._settings["decimals"])
+
+    def _numbers(self, expr, values) -> str:
+        return numbers(expr, values, self._settings["digits"], self._settings["decimals"])
+
+    def _heading(self, text: str) -> str:
+        if self._settings["color"]:
+            return f"\x1b[1m{text}\x1b[0m"
+        return text
+
+    def _step_lines(self, step: Step, values, indent: str) -> list[str]:
+        """lhs = formula / = numbers / = value, aligned on the equals sign."""
+        lhs = formula(step.lhs)
+        pad = " " * len(lhs)
+        lines = [f"{lhs} = {formula(step.formula)}"]
+        with_numbers = self._numbers(step.formula, values)
+        value = self._fmt(step.value)
+        if with_numbers not in (lines[0].split(" = ", 1)[1], value):
+            lines.append(f"{pad} = {with_numbers}")
+        if value != lines[-1].split(" = ", 1)[1]:
+            lines.append(f"{pad} = {value}")
+        return [indent + line for line in lines]
+
+    # ----- traces ----------------------------------------------------------------------------
+    def _print_ForwardTrace(self, trace: ForwardTrace) -> str:
+        ind = self._settings["indent"]
+        out = [self._heading(f"Forward pass — {trace.network}")]
+        for step in trace.steps:
+            out += self._step_lines(step, trace.values, ind)
+        return "\n".join(out)
+
+    def _print_Derivation(self, d: Derivation) -> str:
+        ind = self._settings["indent"]
+        target = f"∂E_total/∂{d.param}"
+        plural = "path" if d.path_count == 1 else "paths"
+        out = [self._heading(f"{target} by the chain rule — {d.path_count} {plural} "
+                             f"from {d.param} to E_total")]
+        if d.summarised:
+            out.append(f"{ind}{d.path_count} paths are more than the display limit: "
+                       "not listed; the delta form below computes the value.")
+        for i, path in enumerate(d.paths, 1):
+            if d.path_count > 1:
+                out.append(f"{ind}path {i}: {' → '.join(path.nodes)}")
+            leibniz = " × ".join(f"∂{f.of}/∂{f.wrt}" for f in path.factors)
+            out.append(f"{ind}{target} = {leibniz}" if d.path_count == 1 else f"{ind}{ind}{leibniz}")
+            labels = [f"∂{f.of}/∂{f.wrt}" for f in path.factors]
+            width = max(map(len, labels))
+            for label, f in zip(labels, path.factors):
+                text = formula(f.formula)
+                line = f"{ind}{ind}{label.ljust(width)} = {text}"
+                subst = self._numbers(f.formula, d.values)
+                value = self._fmt(f.value)
+                if subst not in (text, value):
+                    line += f" = {subst}"
+                if value != text:
+                    line += f" = {value}"
+                out.append(line)
+            product = " × ".join(self._paren(f.value) for f in path.factors)
+            lead = f"{ind}{target} = " if d.path_count == 1 else f"{ind}{ind}= "
+            out.append(f"{lead}{product} = {self._fmt(path.value)}")
+        if d.path_count > 1 and not d.summarised:
+            out.append(f"{ind}sum over the {d.path_count} paths")
+            terms = " + ".join(self._paren(p.value) for p in d.paths)
+            out.append(f"{ind}{ind}{target} = {terms} = {self._fmt(d.path_sum)}")
+        out.append(self._heading(f"Delta form (δ = ∂E_total/∂net)"))
+        for step in d.deltas:
+            out += self._step_lines(step, d.values, ind)
+        out += self._step_lines(d.gradient, d.values, ind)
+        if not d.summarised:
+            diff = abs(d.path_sum - d.value)
+            verdict = "agree" if diff <= mpmath.mpf(10) ** (-40) * max(1, abs(d.value)) else "DISAGREE"
+            out.append(f"{ind}the path sum and the delta form {verdict} "
+                       f"(difference {fmt(diff, 3)} at 50 digits)")
+        return "\n".join(out)
+
+    def _paren(self, x) -> str:
+        text = self._fmt(x)
+        return f"({text})" if text.startswith("-") else text
+
+    def _print_Proof(self, p: Proof) -> str:
+        head = f"Symbolic proof for {p.param}: Σ paths − sympy.diff(E_total written out, {p.param})"
+        if p.reason:
+            return f"{head}: {p.reason}"
+        verdict = "= 0  ✓ proven" if p.proven else f"= {formula(p.difference)}  ✗ NOT zero"
+        return f"{head} {verdict}"
+
+    def _print_UpdateTrace(self, t: UpdateTrace) -> str:
+        ind = self._settings["indent"]
+        fixed = [u.param for u in t.updates if not u.updated]
+        note = "every gradient at the old parameters"
+        if fixed:
+            note += f"; {', '.join(fixed)} kept fixed"
+        out = [self._heading(f"Gradient descent, η = {self._fmt(t.learning_rate)} ({note})")]
+        width = max(len(u.param) for u in t.updates)
+        for u in t.updates:
+            name = u.param.ljust(width)
+            if u.updated:
+                out.append(f"{ind}{name}⁺ = {u.param} - η·∂E_total/∂{u.param} = "
+                           f"{self._fmt(u.old)} - {self._fmt(t.learning_rate)}·{self._paren(u.grad)} "
+                           f"= {self._fmt(u.new)}")
+            else:
+                out.append(f"{ind}{name}⁺ = {u.param} = {self._fmt(u.old)}  (kept fixed; "
+                           f"∂E_total/∂{u.param} = {self._fmt(u.grad)})")
+        after = t.network.loss_value
+        out.append(f"{ind}E_total: {self._fmt(t.loss_before)} before, {self._fmt(after)} after")
+        return "\n".join(out)
+
+    def _print_TrainTrace(self, t: TrainTrace) -> str:
+        ind = self._settings["indent"]
+        rule = t.rule
+        parts = [f"η = {self._fmt(t.learning_rate)}",
+                 "biases updated" if rule["update_biases"] else "biases fixed"]
+        if rule["sequential"]:
+            parts.append("hidden gradients after the output update (--sequential)")
+        if rule["report"] == "before":
+            parts.append("error measured before each round's update (--report before)")
+        parts.append("50-digit arithmetic" if t.exact else "float64")
+        out = [self._heading(f"Training for {t.rounds} rounds ({'; '.join(parts)})")]
+        width = len(str(t.rounds))
+        out.append(f"{ind}{'round'.rjust(max(width, 5))}  E_total")
+        for r, v in t.losses:
+            out.append(f"{ind}{str(r).rjust(max(width, 5))}  {self._fmt(v)}")
+        outs = ", ".join(f"{k} = {self._fmt(v)}" for k, v in t.outputs.items())
+        out.append(f"{ind}outputs after training: {outs}")
+        return "\n".join(out)
+
+    def _print_list(self, items) -> str:
+        return "\n\n".join(self.doprint(i) for i in items)
+
+    _print_tuple = _print_list
+
+
+def to_text(trace, **settings) -> str:
+    """A trace (or a list of traces) as text for the terminal."""
+    return TextPrinter(**settings).doprint(trace)

@@ -1,0 +1,148 @@
+"""Spec files: a network described once, in TOML, read safely.
+
+Provides ``load(path_or_name)``, ``loads(text, file)`` and ``BUILTINS``. A spec is
+untrusted (students share them): numbers are parsed by ``numbers.parse_number`` from the
+literal text TOML holds (``parse_float=Decimal`` keeps 0.1 exact), names are checked
+against a pattern, and nothing is passed to ``eval`` or ``sympify``. Every problem is a
+``SpecError`` naming the file, the field and what is wrong.
+
+The format (``examples/mazur.toml`` is the classic 2-2-2 example)::
+
+    name = "…"                 # optional
+    loss = "half_sse"          # or "mse"
+    learning_rate = 0.5
+    naming = "mazur"           # or "indexed"
+    update_biases = false      # default true (torch's behaviour)
+    inputs = [0.05, 0.10]
+    targets = [0.01, 0.99]
+    input_names = ["i1", "i2"] # optional
+
+    [[layers]]                 # one table per layer, input side first
+    units = 2
+    activation = "sigmoid"     # sigmoid, tanh, relu, leaky_relu, identity
+    weights = [[0.15, 0.20], [0.25, 0.30]]   # row j: the weights into neuron j
+    bias = 0.35                # one number: shared by the layer; a list: one per neuron
+    names = ["h1", "h2"]       # optional neuron names
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from .errors import SpecError
+from .network import Layer, Network
+
+BUILTINS = ("mazur",)
+_TOP = {"name", "loss", "learning_rate", "naming", "update_biases", "inputs", "targets",
+        "input_names", "layers"}
+_LAYER = {"units", "activation", "weights", "bias", "names"}
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
+
+
+def load(source) -> Network:
+    """A network from a spec file path, or from a built-in name such as ``"mazur"``."""
+    source = str(source)
+    if source in BUILTINS:
+        text = resources.files("bptrace.builtin").joinpath(f"{source}.toml").read_text("utf-8")
+        return loads(text, source)
+    path = Path(source)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise SpecError("", f"no such file (built-in names: {', '.join(BUILTINS)})", source) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError("", f"cannot read: {e}", source) from None
+    return loads(text, source)
+
+
+def loads(text: str, file: str = "<spec>") -> Network:
+    """A network from spec text; ``file`` is used in error messages."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError("TOML", f"malformed: {e}", file) from None
+    try:
+        return _build(data)
+    except SpecError as e:
+        raise e.in_file(file) from None
+
+
+def _unknown(keys, allowed, where):
+    extra = sorted(set(keys) - allowed)
+    if extra:
+        raise SpecError(f"{where}{extra[0]}", f"unknown field (known: {', '.join(sorted(allowed))})")
+
+
+def _list(data, key, where=""):
+    if key not in data:
+        raise SpecError(f"{where}{key}", "missing")
+    value = data[key]
+    if not isinstance(value, list):
+        raise SpecError(f"{where}{key}", f"expected a list, got {_kind(value)}")
+    return value
+
+
+def _kind(value) -> str:
+    return {bool: "a boolean", str: "a string", dict: "a table", list: "a list"}.get(type(value), "a number")
+
+
+def _string(data, key, default):
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise SpecError(key, f"expected a string, got {_kind(value)}")
+    return value
+
+
+def _names(value, count, field):
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != count:
+        raise SpecError(field, f"expected a list of {count} names")
+    for k, name in enumerate(value):
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise SpecError(f"{field}[{k}]", f"{name!r} is not a name (letters, digits and _, "
+                            "starting with a letter, at most 31 characters)")
+    return tuple(value)
+
+
+def _build(data: dict) -> Network:
+    _unknown(data, _TOP, "")
+    inputs = _list(data, "inputs")
+    targets = _list(data, "targets")
+    layers_data = _list(data, "layers")
+    layers, names = [], []
+    for l, ld in enumerate(layers_data):
+        where = f"layers[{l}]"
+        if not isinstance(ld, dict):
+            raise SpecError(where, f"expected a table ([[layers]]), got {_kind(ld)}")
+        _unknown(ld, _LAYER, f"{where}.")
+        if "units" not in ld:
+            raise SpecError(f"{where}.units", "missing")
+        if "weights" not in ld:
+            raise SpecError(f"{where}.weights", "missing")
+        activation = ld.get("activation", "sigmoid")
+        if not isinstance(activation, str):
+            raise SpecError(f"{where}.activation", f"expected a string, got {_kind(activation)}")
+        weights = ld["weights"]
+        if not isinstance(weights, list):
+            raise SpecError(f"{where}.weights", f"expected a list of rows, got {_kind(weights)}")
+        units = ld["units"]
+        layers.append(Layer(units, activation, weights, ld.get("bias", 0)))
+        if isinstance(units, int) and not isinstance(units, bool):
+            names.append(_names(ld.get("names"), units, f"{where}.names"))
+    update_biases = data.get("update_biases", True)
+    if not isinstance(update_biases, bool):
+        raise SpecError("update_biases", f"expected true or false, got {_kind(update_biases)}")
+    return Network(
+        inputs, targets, layers,
+        loss=_string(data, "loss", "half_sse"),
+        learning_rate=data.get("learning_rate", Decimal("0.5")),
+        naming=_string(data, "naming", "mazur"),
+        update_biases=update_biases,
+        name=_string(data, "name", "network"),
+        input_names=_names(data.get("input_names"), len(inputs), "input_names"),
+        neuron_names=names if any(n is not None for n in names) else None,
+    )
