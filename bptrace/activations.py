@@ -86,7 +86,7 @@ class Activation:
     derivative: Callable[[sympy.Expr, sympy.Expr], sympy.Expr]  # f′ from (net, out)
     value: Callable
     slope: Callable
-    torch: str
+    torch: Callable      # (torch module, tensor) → tensor; torch is imported by the caller only
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -97,30 +97,30 @@ ACTIVATIONS: dict[str, Activation] = {
             lambda net, out: _mul(out, _add(1, _mul(-1, out))),
             lambda x, m: 1 / (1 + m.exp(-x)),
             lambda net, out, m: out * (1 - out),
-            "torch.sigmoid"),
+            lambda torch, x: torch.sigmoid(x)),
         Activation(
             "tanh", "tanh", sympy.tanh,
             lambda net, out: _add(1, _mul(-1, sympy.Pow(out, 2, evaluate=False))),
             lambda x, m: m.tanh(x),
             lambda net, out, m: 1 - out * out,
-            "torch.tanh"),
+            lambda torch, x: torch.tanh(x)),
         Activation(
             "relu", "ReLU", relu,
             lambda net, out: step(net),
             lambda x, m: (x > 0) * x,
             lambda net, out, m: (net > 0) * _const(m, Integer(1)),
-            "torch.relu"),
+            lambda torch, x: torch.relu(x)),
         Activation(
             "leaky_relu", "LeakyReLU", leaky_relu,
             lambda net, out: leaky_step(net),
             lambda x, m: x * ((x > 0) + (x <= 0) * _const(m, LEAKY_SLOPE)),
             lambda net, out, m: (net > 0) * _const(m, Integer(1)) + (net <= 0) * _const(m, LEAKY_SLOPE),
-            "torch.nn.functional.leaky_relu"),
+            lambda torch, x: torch.nn.functional.leaky_relu(x, float(LEAKY_SLOPE))),
         Activation(
             "identity", "id", lambda x: x,
             lambda net, out: Integer(1),
             lambda x, m: x,
             lambda net, out, m: _const(m, Integer(1)) + 0 * net,
-            "(none)"),
+            lambda torch, x: x),
     ]
 }

@@ -143,7 +143,9 @@ def _exact_lr(lr):
 def train(spec, steps, lr, update_biases, sequential, report, exact, every, fmt, digits, decimals):
     """Train for --steps rounds and print the error as it falls."""
     net = _load(spec)
-    with click.progressbar(length=steps, label="training", file=sys.stderr) as bar:
+    # a bar only on a terminal: redirected output and JSON stay clean
+    with click.progressbar(length=steps, label="training", file=sys.stderr,
+                           hidden=not sys.stderr.isatty()) as bar:
         last = [0]
 
         def progress(r):

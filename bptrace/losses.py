@@ -28,7 +28,7 @@ class Loss:
     derivative: Callable[[sympy.Expr, sympy.Expr, int], sympy.Expr]  # ∂E_total/∂out from (target, out, n)
     value: Callable      # E_total from (targets, outs) — lists of mpf or numpy arrays
     grad: Callable       # ∂E_total/∂out_k from (target_k, out_k, n)
-    torch: str
+    torch: Callable      # (torch module, outs, targets) → loss tensor
 
 
 def _half_sse_term(t, o):
@@ -49,7 +49,7 @@ LOSSES: dict[str, Loss] = {
             lambda t, o, n: _mul(-1, _add(t, _mul(-1, o))),
             lambda ts, os: sum((t - o) ** 2 for t, o in zip(ts, os)) / 2,
             lambda t, o, n: o - t,
-            "0.5 * torch.nn.MSELoss(reduction='sum')"),
+            lambda torch, o, t: 0.5 * torch.nn.functional.mse_loss(o, t, reduction="sum")),
         Loss(
             "mse", "E_total = (1/n) Σ (target − out)²  (torch.nn.MSELoss, mean)",
             _sq_term,
@@ -57,6 +57,6 @@ LOSSES: dict[str, Loss] = {
             lambda t, o, n: _mul(Rational(-2, n), _add(t, _mul(-1, o))),
             lambda ts, os: sum((t - o) ** 2 for t, o in zip(ts, os)) / len(ts),
             lambda t, o, n: 2 * (o - t) / n,
-            "torch.nn.MSELoss()"),
+            lambda torch, o, t: torch.nn.functional.mse_loss(o, t)),
     ]
 }

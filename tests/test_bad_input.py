@@ -1,0 +1,89 @@
+"""Bad input: one line naming the file, the field and the problem; exit status 2; no traceback."""
+import pytest
+from click.testing import CliRunner
+
+import bptrace
+from bptrace.cli import main
+
+GOOD = """\
+inputs = [0.05, 0.10]
+targets = [0.01, 0.99]
+[[layers]]
+units = 2
+weights = [[0.15, 0.20], [0.25, 0.30]]
+bias = 0.35
+[[layers]]
+units = 2
+weights = [[0.40, 0.45], [0.50, 0.55]]
+bias = 0.60
+"""
+
+CASES = {
+    "missing weight": (GOOD.replace("[0.15, 0.20]", "[0.15]"),
+                       "layers[0].weights[0]: expected 2 weights (one per input to the layer), got 1"),
+    "wrong shape": (GOOD.replace("[[0.40, 0.45], [0.50, 0.55]]", "[[0.40, 0.45]]"),
+                    "layers[1].weights: expected 2 rows (one per neuron) of 2 weights, got 1 rows"),
+    "unknown activation": (GOOD.replace("units = 2\nweights = [[0.40", 'units = 2\nactivation = "softplus"\nweights = [[0.40'),
+                           "layers[1].activation: unknown activation 'softplus' (known: sigmoid, tanh, relu, leaky_relu, identity)"),
+    "non-numeric": (GOOD.replace("0.35", '"abc"'),
+                    "layers[0].bias: 'abc' is not a number (write e.g. 0.15, -2, 1e-3 or 1/3)"),
+    "boolean": (GOOD.replace("0.35", "true"), "layers[0].bias: expected a number, got true"),
+    "infinite": (GOOD.replace("0.05", "inf"), "inputs[0]: Infinity is not a finite number"),
+    "nan": (GOOD.replace("0.30]", "nan]"), "layers[0].weights[1][1]: NaN is not a finite number"),
+    "duplicate name": (GOOD.replace("bias = 0.60", 'bias = 0.60\nnames = ["o1", "h1"]').replace(
+        "bias = 0.35\n", 'bias = 0.35\nnames = ["h1", "h2"]\n'),
+        "layers[1].names: duplicate name 'h1' (also used in layers[0].names)"),
+    "malformed TOML": (GOOD.replace("units = 2", "units = = 2", 1),
+                       "TOML: malformed: Invalid value (at line 4, column 9)"),
+    "missing targets": (GOOD.replace("targets = [0.01, 0.99]\n", ""), "targets: missing"),
+    "target count": (GOOD.replace("[0.01, 0.99]", "[0.01]"),
+                     "targets: expected 2 targets (one per output), got 1"),
+    "unknown field": ("lerning_rate = 0.1\n" + GOOD, "lerning_rate: unknown field"),
+    "bad name": (GOOD.replace("bias = 0.35\n", 'bias = 0.35\nnames = ["h1", "__import__(\'os\')"]\n'),
+                 "layers[0].names[1]: \"__import__('os')\" is not a name"),
+    "code as a number": (GOOD.replace("0.35", '"__import__(\'os\').system(\'true\')"'),
+                         "layers[0].bias: \"__import__('os').system('true')\" is not a number"),
+    "zero units": (GOOD.replace("units = 2", "units = 0", 1), "layers[0].units: must be a positive integer, got 0"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_spec(tmp_path, case):
+    text, message = CASES[case]
+    path = tmp_path / "net.toml"
+    path.write_text(text)
+    r = CliRunner().invoke(main, ["forward", str(path)])
+    assert r.exit_code == 2, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1, r.output
+    assert lines[0].startswith(f"Error: {path}: {message}"), lines[0]
+    assert "Traceback" not in r.output
+    with pytest.raises(bptrace.SpecError) as e:
+        bptrace.load(path)
+    assert str(e.value).startswith(f"{path}: {message}")
+
+
+def test_good_spec_loads(tmp_path):
+    path = tmp_path / "net.toml"
+    path.write_text(GOOD)
+    assert bptrace.load(path).parameters == bptrace.load("mazur").parameters
+
+
+def test_unknown_wrt():
+    r = CliRunner().invoke(main, ["derive", "mazur", "--wrt", "w9"])
+    assert r.exit_code == 2
+    assert r.output == ("Error: mazur: --wrt: unknown parameter 'w9' "
+                        "(this network has w1, w2, w3, w4, b1, w5, w6, w7, w8, b2)\n")
+
+
+def test_missing_file():
+    r = CliRunner().invoke(main, ["forward", "no/such.toml"])
+    assert r.exit_code == 2
+    assert r.output == "Error: no/such.toml: no such file (built-in names: mazur)\n"
+
+
+def test_python_api_errors_name_the_field():
+    with pytest.raises(bptrace.SpecError, match=r"^layers\[0\]\.weights\[0\]\[1\]: 'x' is not a number"):
+        bptrace.Network([1, 2], [0], [bptrace.Layer(1, "sigmoid", [[1, "x"]], 0)])
+    with pytest.raises(bptrace.SpecError, match=r"^loss: unknown loss 'hinge'"):
+        bptrace.Network([1], [0], [bptrace.Layer(1, "sigmoid", [[1]], 0)], loss="hinge")
