@@ -5,12 +5,31 @@ The public API:
 - ``Network``, ``Layer`` to build one in Python;
 - ``net.forward()``, ``net.derive(param)``, ``net.prove(param)``, ``net.gradients()``,
   ``net.step()``, ``net.train(rounds)`` — traces (data) and numbers;
-- ``to_text(trace)``, ``to_json(trace)`` — printers.
-"""
-from .errors import SpecError
-from .network import Layer, Network
-from .spec import BUILTINS, load, loads
-from .printing import to_json, to_text
+- ``to_text(trace)``, ``to_json(trace)`` — printers;
+- ``SpecError`` — bad input, naming file, field and problem.
 
-__all__ = ["BUILTINS", "Layer", "Network", "SpecError", "load", "loads", "to_json", "to_text"]
+Names are imported on first use (PEP 562), so ``bptrace --help`` does not pay for SymPy.
+"""
+from importlib import import_module
+
 __version__ = "0.1.0"
+
+_API = {
+    "BUILTINS": "spec", "load": "spec", "loads": "spec",
+    "Layer": "network", "Network": "network",
+    "SpecError": "errors",
+    "to_json": "printing", "to_text": "printing",
+}
+__all__ = sorted(_API)
+
+
+def __getattr__(name):
+    if name in _API:
+        value = getattr(import_module(f".{_API[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bptrace' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_API))

@@ -116,3 +116,11 @@ def test_example_file_is_the_builtin():
     assert (EXAMPLES / "mazur.toml").read_text() == builtin.read_text()
     assert run("forward", str(EXAMPLES / "mazur.toml")).output.replace(
         str(EXAMPLES / "mazur.toml"), "mazur") == run("forward", "mazur").output
+
+
+def test_heavy_imports_stay_lazy():
+    import subprocess
+    import sys
+    code = ("import sys, bptrace.cli; assert 'sympy' not in sys.modules and 'torch' not in sys.modules;"
+            "import bptrace; bptrace.load('mazur').derive('w1'); assert 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
