@@ -18,6 +18,7 @@ _API = {
     "BUILTINS": "spec", "load": "spec", "loads": "spec",
     "Layer": "network", "Network": "network",
     "SpecError": "errors",
+    "from_torch": "from_torch", "check_torch": "check",
     "to_json": "printing", "to_text": "printing",
 }
 __all__ = sorted(_API)

@@ -85,22 +85,24 @@ def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
         params = list(net.locations) if all_ else [net.check_param(p) for p in wrt]
     except SpecError as e:
         raise e.in_file(spec) from None
+    if fmt == "json":
+        import json
+        entries = []
+        for p in params:
+            entry = net.derive(p, max_paths=max_paths).to_dict()
+            if prove:
+                proof = net.prove(p, max_paths=max_paths)
+                entry["proof"] = ([q.to_dict() for q in proof] if isinstance(proof, tuple)
+                                  else proof.to_dict())
+            entries.append(entry)
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
     traces = []
     for p in params:
         traces.append(net.derive(p, max_paths=max_paths))
         if prove:
             traces.append(net.prove(p, max_paths=max_paths))
-    if fmt == "json":
-        derivations = []
-        for t in traces:
-            if t.to_dict()["kind"] == "derivation":
-                derivations.append(t.to_dict())
-            else:
-                derivations[-1]["proof"] = t.to_dict()
-        import json
-        click.echo(json.dumps(derivations, indent=2, ensure_ascii=False))
-    else:
-        emit(traces, fmt, digits, decimals)
+    emit(traces, fmt, digits, decimals)
 
 
 def bias_option(f):
@@ -139,10 +141,15 @@ def _exact_lr(lr):
 @click.option("--exact", is_flag=True, help="Compute at 50 significant digits instead of float64.")
 @click.option("--every", type=click.IntRange(1), default=None,
               help="Print the error every N rounds (default: ten lines).")
+@click.option("--check", "check", is_flag=True,
+              help="Run the same rounds with torch.optim.SGD (float64) and report the largest "
+                   "differences; exit 1 if they exceed 1e-12 relative.")
 @output_options
-def train(spec, steps, lr, update_biases, sequential, report, exact, every, fmt, digits, decimals):
+def train(spec, steps, lr, update_biases, sequential, report, exact, every, check, fmt, digits, decimals):
     """Train for --steps rounds and print the error as it falls."""
     net = _load(spec)
+    if check and sequential:
+        raise click.UsageError("--check compares with torch.optim.SGD, which has no --sequential slip")
     # a bar only on a terminal: redirected output and JSON stay clean
     with click.progressbar(length=steps, label="training", file=sys.stderr,
                            hidden=not sys.stderr.isatty()) as bar:
@@ -156,4 +163,67 @@ def train(spec, steps, lr, update_biases, sequential, report, exact, every, fmt,
         trace = net.train(steps, lr=_exact_lr(lr), update_biases=update_biases,
                           sequential=sequential, report=report, exact=exact, every=every,
                           progress=progress)
-    emit(trace, fmt, digits, decimals)
+    if not check:
+        emit(trace, fmt, digits, decimals)
+        return
+    from .check import compare_training
+    comparison = compare_training(net, trace, lr=_exact_lr(lr), update_biases=update_biases)
+    emit([trace, comparison], fmt, digits, decimals)
+    if not comparison.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("spec", required=False)
+@click.option("--torch-script", type=click.Path(exists=True, dir_okay=False),
+              help="A Python file defining `model` (an nn.Module), `inputs` and `targets` "
+                   "(tensors), and optionally `loss` and `reduction`; checked instead of SPEC.")
+@click.option("--rtol", type=float, default=1e-12, show_default=True, help="Relative tolerance.")
+@click.option("--atol", type=float, default=1e-15, show_default=True,
+              help="Absolute tolerance, for values near zero.")
+@output_options
+def check(spec, torch_script, rtol, atol, fmt, digits, decimals):
+    """Every forward value, the loss and every gradient, bptrace beside torch.autograd.
+
+    Exit status 0 when all agree within the tolerance, 1 when any differ.
+    """
+    if bool(spec) == bool(torch_script):
+        raise click.UsageError("give either SPEC or --torch-script FILE.py")
+    if torch_script:
+        from .from_torch import load_torch_script
+        net = load_torch_script(torch_script)
+    else:
+        net = _load(spec)
+    report = net.check_torch(rtol=rtol, atol=atol)
+    emit(report, fmt, digits, decimals)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--samples", type=int, required=True, help="Samples in the data set.")
+@click.option("--batch-size", type=int, required=True, help="Samples per batch.")
+@click.option("--epochs", type=int, default=1, show_default=True, help="Passes over the data.")
+@click.option("--drop-last", is_flag=True, help="Skip the last, partial batch (DataLoader's drop_last).")
+@click.option("--check", "check", is_flag=True, help="Compare with len(torch DataLoader).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def batches(samples, batch_size, epochs, drop_last, check, fmt):
+    """Iterations per epoch and in total for a data set split into mini-batches."""
+    from .batches import plan, torch_len
+    p = plan(samples, batch_size, epochs, drop_last)
+    theirs = torch_len(p) if check else None
+    if fmt == "json":
+        import json
+        data = p.to_dict()
+        if check:
+            data["torch_iterations_per_epoch"] = theirs
+        click.echo(json.dumps(data, indent=2))
+    else:
+        emit(p, fmt, 9, None)
+        if check:
+            verdict = "agrees" if theirs == p.per_epoch else "DIFFERS"
+            click.echo(f"  torch: len(DataLoader(range({samples}), batch_size={batch_size}, "
+                       f"drop_last={drop_last})) = {theirs}  {verdict}")
+    if check and theirs != p.per_epoch:
+        sys.exit(1)

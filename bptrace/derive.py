@@ -66,7 +66,7 @@ def _paths(net, param: str):
         nodes = nodes + (f"net_{n}", f"out_{n}")
         factors = factors + (factor(f"out_{n}", f"net_{n}", _act_derivative(net, l, j)),)
         if l == last:
-            yield nodes + ("E_total",), factors + (factor("E_total", f"out_{n}", net.loss_derivative(j)),)
+            yield nodes + (net.loss_name,), factors + (factor(net.loss_name, f"out_{n}", net.loss_derivative(j)),)
             return
         for k in range(net.layers[l + 1].units):
             m = net.names.neurons[l + 1][k]
@@ -106,7 +106,7 @@ def _gradient_step(net, param: str) -> Step:
         local = _local_input(net, param, l, j)
         terms.append(d if local == 1 else _mul(d, local))
     formula = terms[0] if len(terms) == 1 else _add(*terms)
-    return Step(sympy.Derivative(S("E_total"), S(param)), formula, evaluate(formula, net.values))
+    return Step(sympy.Derivative(S(net.loss_name), S(param)), formula, evaluate(formula, net.values))
 
 
 def derive(net, param: str, max_paths: int = 16) -> Derivation:
@@ -117,7 +117,7 @@ def derive(net, param: str, max_paths: int = 16) -> Derivation:
         Path(nodes, factors, math.prod((f.value for f in factors), start=mpmath.mpf(1)))
         for nodes, factors in _paths(net, param))
     gradient = _gradient_step(net, param)
-    return Derivation(param, "E_total", gradient.value, count, paths, summarised,
+    return Derivation(param, net.loss_name, gradient.value, count, paths, summarised,
                       _delta_steps(net, param), gradient, net.values)
 
 
@@ -138,7 +138,7 @@ def written_out(net) -> dict:
             env[S(f"out_{n}")] = _rebuild(net.out_formula(l, j)).xreplace(env)
     for o, term in zip(net.outputs, net.loss_terms()):
         env[S(f"E_{o}")] = _rebuild(term).xreplace(env)
-    env[S("E_total")] = _rebuild(net.loss_total()).xreplace(env)
+    env[S(net.loss_name)] = _rebuild(net.loss_total()).xreplace(env)
     return env
 
 
@@ -159,7 +159,7 @@ def prove(net, param: str, max_paths: int = 16, max_parameters: int = 40) -> Pro
     chain = sympy.Add(*[sympy.Mul(*[_rebuild(f.formula) for f in factors])
                         for _, factors in _paths(net, param)])
     chain = chain.xreplace(env)
-    direct = sympy.diff(env[S("E_total")], S(param))
+    direct = sympy.diff(env[S(net.loss_name)], S(param))
     difference = sympy.expand(chain - direct)
     if difference != 0:
         difference = sympy.simplify(difference)

@@ -58,5 +58,13 @@ LOSSES: dict[str, Loss] = {
             lambda ts, os: sum((t - o) ** 2 for t, o in zip(ts, os)) / len(ts),
             lambda t, o, n: 2 * (o - t) / n,
             lambda torch, o, t: torch.nn.functional.mse_loss(o, t)),
+        Loss(
+            "sse", "E_total = Σ (target − out)²  (torch.nn.MSELoss(reduction='sum'))",
+            _sq_term,
+            lambda terms: _add(*terms),
+            lambda t, o, n: _mul(-2, _add(t, _mul(-1, o))),
+            lambda ts, os: sum((t - o) ** 2 for t, o in zip(ts, os)),
+            lambda t, o, n: 2 * (o - t),
+            lambda torch, o, t: torch.nn.functional.mse_loss(o, t, reduction="sum")),
     ]
 }

@@ -26,12 +26,15 @@ class Names:
     biases: tuple[tuple[str, ...], ...]             # per layer: one name if shared
 
 
-def make_names(scheme: str, n_inputs: int, units: list[int], shared: list[bool],
-               input_names=None, neuron_names=None) -> Names:
+def make_names(scheme: str, n_inputs: int, units: list[int], bias_counts: list[int],
+               input_names=None, neuron_names=None, param_prefixes=None) -> Names:
     """Names for a network with ``n_inputs`` inputs and layers of ``units`` neurons.
 
-    ``input_names`` and ``neuron_names`` (per layer, None for the default) override the
-    node names; a name used twice anywhere is a ``SpecError``.
+    ``bias_counts[l]`` is 1 for a shared bias, the layer's width for one bias per neuron,
+    0 for none. ``input_names`` and ``neuron_names`` (per layer, None for the default)
+    override the node names; ``param_prefixes`` (one per layer, e.g. the torch module
+    names) name parameters as torch does: ``linear1.weight[0,1]``, ``linear1.bias[0]``.
+    A name used twice anywhere is a ``SpecError``.
     """
     hidden = len(units) - 1
     inputs = tuple(input_names or (f"i{k + 1}" for k in range(n_inputs)))
@@ -56,17 +59,25 @@ def make_names(scheme: str, n_inputs: int, units: list[int], shared: list[bool],
             row = []
             for k in range(fan_in):
                 w_count += 1
-                row.append(f"w{w_count}" if scheme == "mazur" else f"w{l + 1}_{j + 1}_{k + 1}")
+                if param_prefixes:
+                    row.append(f"{param_prefixes[l]}.weight[{j},{k}]")
+                elif scheme == "mazur":
+                    row.append(f"w{w_count}")
+                else:
+                    row.append(f"w{l + 1}_{j + 1}_{k + 1}")
             rows.append(tuple(row))
         weights.append(tuple(rows))
-        count = 1 if shared[l] else n
+        count = bias_counts[l]
+        shared = count == 1 and n > 1
         layer_b = []
         for j in range(count):
             b_count += 1
-            if scheme == "mazur":
+            if param_prefixes:
+                layer_b.append(f"{param_prefixes[l]}.bias[{j}]")
+            elif scheme == "mazur":
                 layer_b.append(f"b{b_count}")
             else:
-                layer_b.append(f"b{l + 1}" if shared[l] else f"b{l + 1}_{j + 1}")
+                layer_b.append(f"b{l + 1}" if shared else f"b{l + 1}_{j + 1}")
         biases.append(tuple(layer_b))
         fan_in = n
     names = Names(inputs, tuple(neurons), tuple(weights), tuple(biases))

@@ -48,7 +48,7 @@ class Layer:
     """A fully connected layer: ``weights[j][k]`` feeds input k into neuron j.
 
     ``bias`` is one number (shared by every neuron of the layer, as in the classic
-    example) or one per neuron.
+    example), one per neuron, or None for a layer without bias (``nn.Linear(bias=False)``).
     """
 
     units: int
@@ -58,19 +58,49 @@ class Layer:
 
     @property
     def shared_bias(self) -> bool:
-        return not isinstance(self.bias, (list, tuple))
+        return self.bias is not None and not isinstance(self.bias, (list, tuple))
 
     @property
     def biases(self) -> tuple:
+        if self.bias is None:
+            return ()
         return (self.bias,) if self.shared_bias else tuple(self.bias)
 
 
+def is_batch(inputs) -> bool:
+    """Inputs given as a list of samples (a list of lists) rather than one sample."""
+    return isinstance(inputs, (list, tuple)) and bool(inputs) and isinstance(inputs[0], (list, tuple))
+
+
+REDUCTIONS = ("mean", "sum")
+
+
 class Network:
-    """A layered network with one sample, its targets, a loss and a learning rate."""
+    """A layered network with one sample, its targets, a loss and a learning rate.
+
+    Given several samples (``inputs`` and ``targets`` as lists of lists), the constructor
+    returns a ``BatchNetwork`` (``batch.py``): the same API, the loss reduced over the
+    batch by ``reduction`` ("mean" or "sum"), as torch's losses do.
+    """
+
+    loss_name = "E_total"     # the error's symbol; a batch's samples have E_1, E_2, …
+
+    def __new__(cls, inputs=(), *args, **kwargs):
+        if cls is Network and is_batch(inputs):
+            from .batch import BatchNetwork
+            return super().__new__(BatchNetwork)
+        return super().__new__(cls)
 
     def __init__(self, inputs, targets, layers, *, loss="half_sse", learning_rate=0.5,
                  naming="mazur", update_biases=True, name="network",
-                 input_names=None, neuron_names=None):
+                 input_names=None, neuron_names=None, param_prefixes=None,
+                 reduction="mean", loss_name=None):
+        if loss_name:
+            self.loss_name = loss_name
+        if reduction not in REDUCTIONS:
+            raise SpecError("reduction", f"must be 'mean' or 'sum', got {reduction!r}")
+        self.reduction = reduction
+        self.param_prefixes = param_prefixes
         if not layers:
             raise SpecError("layers", "a network needs at least one layer")
         if loss not in LOSSES:
@@ -103,7 +133,9 @@ class Network:
                     raise SpecError(f"{where}.weights[{j}]", f"expected {fan_in} weights "
                                     f"(one per input to the layer), got {got}")
                 weights.append(tuple(exact(v, f"{where}.weights[{j}][{k}]") for k, v in enumerate(row)))
-            if layer.shared_bias:
+            if layer.bias is None:
+                bias = None
+            elif layer.shared_bias:
                 bias = exact(layer.bias, f"{where}.bias")
             else:
                 if len(layer.bias) != layer.units:
@@ -117,7 +149,8 @@ class Network:
         if len(self.targets) != fan_in:
             raise SpecError("targets", f"expected {fan_in} targets (one per output), got {len(self.targets)}")
         self.names = make_names(naming, len(self.inputs), [ly.units for ly in self.layers],
-                                [ly.shared_bias for ly in self.layers], input_names, neuron_names)
+                                [len(ly.biases) for ly in self.layers], input_names, neuron_names,
+                                param_prefixes)
 
     # ----- parameters -------------------------------------------------------------------
     @cached_property
@@ -162,11 +195,25 @@ class Network:
             w = tuple(tuple(values.get(self.names.weights[l][j][k], v) for k, v in enumerate(row))
                       for j, row in enumerate(layer.weights))
             b = tuple(values.get(n, v) for n, v in zip(self.names.biases[l], layer.biases))
-            layers.append(Layer(layer.units, layer.activation, w, b[0] if layer.shared_bias else b))
-        return Network(self.inputs, self.targets, layers, loss=self.loss,
-                       learning_rate=self.learning_rate, naming=self.naming,
-                       update_biases=self.update_biases, name=self.name,
-                       input_names=self.names.inputs, neuron_names=self.names.neurons)
+            layers.append(Layer(layer.units, layer.activation, w,
+                                None if layer.bias is None else b[0] if layer.shared_bias else b))
+        return self.with_layers(layers)
+
+    def settings(self) -> dict:
+        """The constructor's keyword arguments that rebuild this network's structure."""
+        return dict(loss=self.loss, learning_rate=self.learning_rate, naming=self.naming,
+                    update_biases=self.update_biases, name=self.name,
+                    input_names=self.names.inputs, neuron_names=self.names.neurons,
+                    param_prefixes=self.param_prefixes, reduction=self.reduction,
+                    loss_name=self.loss_name)
+
+    def with_layers(self, layers) -> "Network":
+        return Network(self.inputs, self.targets, layers, **self.settings())
+
+    @property
+    def samples(self) -> tuple:
+        """``(inputs, targets)`` of each sample: just one here."""
+        return ((self.inputs, self.targets),)
 
     # ----- symbols and formulas ------------------------------------------------------------
     def layer_inputs(self, l: int) -> tuple[str, ...]:
@@ -177,8 +224,9 @@ class Network:
         """net_j = Σ_k w_jk·x_k + b, in the order it is written on the board."""
         S = sympy.Symbol
         terms = [_mul(S(w), S(x)) for w, x in zip(self.names.weights[l][j], self.layer_inputs(l))]
-        bias = self.names.biases[l][0 if self.layers[l].shared_bias else j]
-        return _add(*terms, S(bias))
+        if self.layers[l].bias is not None:
+            terms.append(S(self.names.biases[l][0 if self.layers[l].shared_bias else j]))
+        return _add(*terms) if len(terms) > 1 else terms[0]
 
     def out_formula(self, l: int, j: int) -> sympy.Expr:
         return ACTIVATIONS[self.layers[l].activation].formula(sympy.Symbol(f"net_{self.names.neurons[l][j]}"))
@@ -225,7 +273,7 @@ class Network:
                 vals[f"delta_{n}"] = nums.delta[l][j]
         for o, t in zip(self.outputs, nums.terms):
             vals[f"E_{o}"] = t
-        vals["E_total"] = nums.loss
+        vals[self.loss_name] = nums.loss
         return vals
 
     def gradients(self) -> dict:
@@ -255,7 +303,7 @@ class Network:
                 steps.append(Step(S(f"out_{n}"), self.out_formula(l, j), vals[f"out_{n}"]))
         for o, term in zip(self.outputs, self.loss_terms()):
             steps.append(Step(S(f"E_{o}"), term, vals[f"E_{o}"]))
-        steps.append(Step(S("E_total"), self.loss_total(), vals["E_total"]))
+        steps.append(Step(S(self.loss_name), self.loss_total(), vals[self.loss_name]))
         return ForwardTrace(self.name, tuple(steps), vals, self.loss)
 
     def derive(self, param: str, max_paths: int = 16):
@@ -267,6 +315,11 @@ class Network:
         """Symbolic proof that the chain-rule sum equals sympy.diff of the written-out error."""
         from .derive import prove
         return prove(self, self.check_param(param), max_paths)
+
+    def check_torch(self, rtol: float = 1e-12, atol: float = 1e-15):
+        """Every forward value, the loss and every gradient against torch.autograd (float64)."""
+        from .check import check_torch
+        return check_torch(self, rtol, atol)
 
     def step(self, lr=None, update_biases=None):
         """One round of gradient descent; the trace's ``network`` is the updated network."""

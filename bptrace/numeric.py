@@ -34,6 +34,7 @@ class Numbers:
     weight_grads: list   # per layer, [neuron][input]
     bias_grads: list     # per layer: one value if shared, else one per neuron
     inputs: list = None
+    samples: list = None   # for a batch: each sample's Numbers
 
 
 def run(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
@@ -51,9 +52,9 @@ def forward(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
     x = list(inputs)
     for act, w, b in layers:
         act = ACTIVATIONS[act]
-        shared = len(b) == 1
-        net = [sum((wk * xk for wk, xk in zip(row, x)), b[0] if shared else b[j])
-               for j, row in enumerate(w)]
+        # one bias shared by the layer, one per neuron, or none
+        bias = [b[0]] * len(w) if len(b) == 1 else b if b else [0 * x[0]] * len(w)
+        net = [sum((wk * xk for wk, xk in zip(row, x)), bias[j]) for j, row in enumerate(w)]
         x = [act.value(v, m) for v in net]
         nets.append(net)
         outs.append(x)
@@ -85,9 +86,33 @@ def backward(nums: Numbers, layers, m=mpmath) -> Numbers:
     for l, (_, _, b) in enumerate(layers):
         x = nums.inputs if l == 0 else nums.out[l - 1]
         weight_grads.append([[d * xk for xk in x] for d in deltas[l]])
-        bias_grads.append([sum(deltas[l])] if len(b) == 1 else list(deltas[l]))
+        bias_grads.append([sum(deltas[l])] if len(b) == 1 else list(deltas[l]) if b else [])
     return Numbers(nums.net, nums.out, nums.terms, nums.loss, nums.dout, deltas,
                    weight_grads, bias_grads, inputs=nums.inputs)
+
+
+def reduce(per_sample: list, reduction: str) -> Numbers:
+    """The batch's loss and gradients: the mean or sum over samples.
+
+    Forward values are those of the first sample (one sample: unchanged); every sample's
+    own numbers stay in ``samples``.
+    """
+    if len(per_sample) == 1:
+        only = per_sample[0]
+        only.samples = per_sample
+        return only
+    scale = (lambda v: v / len(per_sample)) if reduction == "mean" else (lambda v: v)
+
+    def combine(items):
+        if isinstance(items[0], list):
+            return [combine(list(group)) for group in zip(*items)]
+        return scale(sum(items[1:], items[0]))
+
+    first = per_sample[0]
+    return Numbers(first.net, first.out, first.terms, combine([n.loss for n in per_sample]),
+                   first.dout, first.delta, combine([n.weight_grads for n in per_sample]),
+                   combine([n.bias_grads for n in per_sample]), inputs=first.inputs,
+                   samples=per_sample)
 
 
 _FUNCS = {
@@ -106,6 +131,9 @@ def evaluate(expr, values) -> mpmath.mpf:
     """The value of a formula with each symbol's value taken from ``values`` (name → mpf)."""
     if expr.is_Symbol:
         return values[expr.name]
+    if isinstance(expr, sympy.Derivative):   # a gradient already computed, e.g. ∂E_1/∂w1
+        (var, _), = expr.variable_count
+        return values[f"d{expr.expr.name}/d{var.name}"]
     if expr.is_Rational:
         return mpmath.mpf(int(expr.p)) / int(expr.q)
     if expr.is_Number:

@@ -16,6 +16,10 @@ The format (``examples/mazur.toml`` is the classic 2-2-2 example)::
     inputs = [0.05, 0.10]
     targets = [0.01, 0.99]
     input_names = ["i1", "i2"] # optional
+    # a mini-batch: one row per sample, reduced by "mean" (torch's default) or "sum"
+    # inputs = [[0.05, 0.10], [0.20, 0.30]]
+    # targets = [[0.01, 0.99], [0.50, 0.50]]
+    # reduction = "mean"
 
     [[layers]]                 # one table per layer, input side first
     units = 2
@@ -37,7 +41,7 @@ from .network import Layer, Network
 
 BUILTINS = ("mazur",)
 _TOP = {"name", "loss", "learning_rate", "naming", "update_biases", "inputs", "targets",
-        "input_names", "layers"}
+        "input_names", "layers", "reduction"}
 _LAYER = {"units", "activation", "weights", "bias", "names"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
 
@@ -143,6 +147,9 @@ def _build(data: dict) -> Network:
         naming=_string(data, "naming", "mazur"),
         update_biases=update_biases,
         name=_string(data, "name", "network"),
-        input_names=_names(data.get("input_names"), len(inputs), "input_names"),
+        input_names=_names(data.get("input_names"),
+                           len(inputs[0]) if inputs and isinstance(inputs[0], list) else len(inputs),
+                           "input_names"),
+        reduction=_string(data, "reduction", "mean"),
         neuron_names=names if any(n is not None for n in names) else None,
     )

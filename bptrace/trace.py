@@ -146,6 +146,49 @@ class Proof:
 
 
 @dataclass(frozen=True)
+class BatchForwardTrace:
+    """The forward pass of each sample, then the batch's error E_total = reduce(E_s)."""
+
+    network: str
+    samples: tuple[ForwardTrace, ...]
+    total: Step
+    reduction: str
+    values: Mapping[str, mpmath.mpf]
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": "batch_forward",
+            "network": self.network,
+            "reduction": self.reduction,
+            "samples": [t.to_dict() for t in self.samples],
+            "total": self.total.to_dict(),
+            "values": {"E_total": _num(self.total.value)},
+        }
+
+
+@dataclass(frozen=True)
+class BatchDerivation:
+    """∂E_total/∂param for a batch: each sample's derivation, then their reduction."""
+
+    param: str
+    samples: tuple[Derivation, ...]
+    gradient: Step
+    value: mpmath.mpf
+    reduction: str
+    values: Mapping[str, mpmath.mpf]
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": "batch_derivation",
+            "param": self.param,
+            "value": _num(self.value),
+            "reduction": self.reduction,
+            "samples": [d.to_dict() for d in self.samples],
+            "gradient": self.gradient.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
 class Update:
     """One parameter's gradient-descent step, w⁺ = w − η·∂E/∂w (or kept fixed)."""
 

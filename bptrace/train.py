@@ -81,15 +81,15 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
     m, conv = (mpmath, to_mpf) if exact else (math, lambda v: float(to_mpf(v)))
     eta = conv(net.learning_rate if lr is None else exact_value(lr, "lr"))
     biases = net.update_biases if update_biases is None else update_biases
-    inputs = [conv(v) for v in net.inputs]
-    targets = [conv(v) for v in net.targets]
+    samples = [([conv(v) for v in x], [conv(v) for v in t]) for x, t in net.samples]
     layers = net._numeric_layers(m, conv)
     every = every or max(1, rounds // 10)
     last = len(layers) - 1
     losses = []
 
     def run(ls):
-        return numeric.run(inputs, targets, ls, net.loss, m)
+        return numeric.reduce([numeric.run(x, t, ls, net.loss, m) for x, t in samples],
+                              net.reduction)
 
     nums = run(layers)
     for r in range(1, rounds + 1):
@@ -99,7 +99,8 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
         if sequential and last > 0:
             updated = _apply(layers, nums, eta, biases, only={last})
             # the slip: hidden deltas from this round's forward pass, new output weights
-            hidden = numeric.backward(nums, updated, m)
+            hidden = numeric.reduce([numeric.backward(n, updated, m) for n in nums.samples],
+                                    net.reduction)
             layers = _apply(updated, hidden, eta, biases, only=set(range(last)))
         else:
             layers = _apply(layers, nums, eta, biases)
@@ -116,6 +117,10 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
                 params[net.names.weights[l][j][k]] = v
         for name, v in zip(net.names.biases[l], b):
             params[name] = v
-    outputs = {f"out_{o}": v for o, v in zip(net.outputs, final.out[-1])}
+    if len(final.samples) == 1:
+        outputs = {f"out_{o}": v for o, v in zip(net.outputs, final.out[-1])}
+    else:
+        outputs = {f"out_{o}[{s + 1}]": v for s, n in enumerate(final.samples)
+                   for o, v in zip(net.outputs, n.out[-1])}
     rule = {"update_biases": biases, "sequential": sequential, "report": report}
     return TrainTrace(rounds, float(eta), rule, tuple(losses), params, outputs, exact)

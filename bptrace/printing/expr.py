@@ -105,6 +105,14 @@ class NumbersExpr(TextExpr):
     def _is_negative(self, expr) -> bool:
         return False  # a negative value is already in parentheses
 
+    def _print_Derivative(self, expr):
+        (var, _), = expr.variable_count
+        value = self._settings["values"].get(f"d{expr.expr.name}/d{var.name}")
+        if value is None:
+            return super()._print_Derivative(expr)
+        text = fmt(value, self._settings["digits"], self._settings["decimals"])
+        return f"({text})" if text.startswith("-") else text
+
 
 def formula(expr) -> str:
     return TextExpr().doprint(expr)

@@ -60,10 +60,10 @@ class TextPrinter(Printer):
 
     def _print_Derivation(self, d: Derivation) -> str:
         ind = self._settings["indent"]
-        target = f"∂E_total/∂{d.param}"
+        target = f"∂{d.loss_symbol}/∂{d.param}"
         plural = "path" if d.path_count == 1 else "paths"
         out = [self._heading(f"{target} by the chain rule — {d.path_count} {plural} "
-                             f"from {d.param} to E_total")]
+                             f"from {d.param} to {d.loss_symbol}")]
         if d.summarised:
             out.append(f"{ind}{d.path_count} paths are more than the display limit: "
                        "not listed; the delta form below computes the value.")
@@ -91,7 +91,7 @@ class TextPrinter(Printer):
             out.append(f"{ind}sum over the {d.path_count} paths")
             terms = " + ".join(self._paren(p.value) for p in d.paths)
             out.append(f"{ind}{ind}{target} = {terms} = {self._fmt(d.path_sum)}")
-        out.append(self._heading(f"Delta form (δ = ∂E_total/∂net)"))
+        out.append(self._heading(f"Delta form (δ = ∂{d.loss_symbol}/∂net)"))
         for step in d.deltas:
             out += self._step_lines(step, d.values, ind)
         out += self._step_lines(d.gradient, d.values, ind)
@@ -152,6 +152,64 @@ class TextPrinter(Printer):
         outs = ", ".join(f"{k} = {self._fmt(v)}" for k, v in t.outputs.items())
         out.append(f"{ind}outputs after training: {outs}")
         return "\n".join(out)
+
+    def _print_BatchForwardTrace(self, t) -> str:
+        out = []
+        for s, trace in enumerate(t.samples, 1):
+            body = self._print_ForwardTrace(trace).split("\n", 1)[1]
+            out.append(self._heading(f"Forward pass — {t.network}, sample {s} of {len(t.samples)}"))
+            out.append(body)
+        out.append(self._heading(f"Batch error ({t.reduction} over the {len(t.samples)} samples)"))
+        out += self._step_lines(t.total, t.values, self._settings["indent"])
+        return "\n".join(out)
+
+    def _print_BatchDerivation(self, d) -> str:
+        out = []
+        for s, sample in enumerate(d.samples, 1):
+            out.append(self._heading(f"Sample {s} of {len(d.samples)}"))
+            out.append(self._print_Derivation(sample))
+        out.append(self._heading(f"Batch gradient ({d.reduction} over the {len(d.samples)} samples)"))
+        out += self._step_lines(d.gradient, d.values, self._settings["indent"])
+        return "\n".join(out)
+
+    def _print_CheckReport(self, r) -> str:
+        ind = self._settings["indent"]
+        head = (f"bptrace (50 digits) against torch.autograd (float64) — {r.network}: "
+                f"tolerance {r.rtol:g} relative, {r.atol:g} absolute near zero")
+        width = max(len(row.quantity) for row in r.rows)
+        out = [self._heading(head),
+               f"{ind}{'quantity'.ljust(width)}  {'bptrace':>22}  {'torch':>22}  {'|diff|':>8}  {'rel':>8}"]
+        for row in r.rows:
+            verdict = "ok" if row.ok else "DIFFERS"
+            out.append(f"{ind}{row.quantity.ljust(width)}  {mpmath.nstr(row.ours, 17):>22}  "
+                       f"{row.theirs!r:>22}  {row.abs_diff:8.1e}  {row.rel_diff:8.1e}  {verdict}")
+        n_bad = len(r.failures)
+        out.append(f"{ind}all {len(r.rows)} agree" if not n_bad
+                   else f"{ind}{n_bad} of {len(r.rows)} differ beyond the tolerance")
+        return "\n".join(out)
+
+    def _print_BatchPlan(self, p) -> str:
+        ind = self._settings["indent"]
+        n, b = p.samples, p.batch_size
+        out = [self._heading(f"{n} samples, batch size {b}, {p.epochs} epochs"
+                             + (" (drop_last)" if p.drop_last else ""))]
+        if p.drop_last:
+            out.append(f"{ind}iterations per epoch = ⌊{n} / {b}⌋ = {p.per_epoch}"
+                       + (f"  ({p.remainder} samples skipped each epoch)" if p.remainder else ""))
+        else:
+            out.append(f"{ind}iterations per epoch = ⌈{n} / {b}⌉ = {p.per_epoch}"
+                       + (f"  ({p.full_batches} full batches + one of {p.remainder})" if p.remainder else ""))
+        out.append(f"{ind}iterations in {p.epochs} epochs = {p.per_epoch} × {p.epochs} = {p.total}")
+        return "\n".join(out)
+
+    def _print_TrainingComparison(self, c) -> str:
+        ind = self._settings["indent"]
+        verdict = "agree" if c.ok else "DIFFER"
+        return "\n".join([
+            self._heading(f"Checked against torch.optim.SGD (float64), {c.rounds} rounds"),
+            f"{ind}largest difference in E_total along the way: {c.max_loss_diff:.1e}",
+            f"{ind}largest difference in a parameter at the end: {c.max_param_diff:.1e} ({c.worst_param})",
+            f"{ind}bptrace and torch {verdict} (tolerance {c.rtol:g}, relative above 1)"])
 
     def _print_list(self, items) -> str:
         return "\n\n".join(self.doprint(i) for i in items)

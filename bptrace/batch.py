@@ -1,0 +1,126 @@
+"""Mini-batches: one network, several samples, the loss reduced over the batch.
+
+Provides ``BatchNetwork`` — what ``Network(...)`` returns when the inputs are a list of
+samples. Each sample is an ordinary single-sample ``Network`` sharing the parameters,
+whose error is named E_1, E_2, …; the batch's error is their mean (torch's default
+reduction) or sum:
+
+    E_total = (1/B) Σ_s E_s        ∂E_total/∂w = (1/B) Σ_s ∂E_s/∂w
+
+so every per-sample derivation is the single-sample one, and the batch adds one line:
+the reduction. With loss "mse" and reduction "mean" this is ``nn.MSELoss()`` on a
+(B, outputs) tensor; with loss "sse" and "sum", ``nn.MSELoss(reduction="sum")``.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+import mpmath
+import sympy
+
+from .activations import _add, _mul
+from .errors import SpecError
+from .network import Network, is_batch
+from .trace import BatchDerivation, BatchForwardTrace, Step
+
+S = sympy.Symbol
+
+
+def derivative_key(of: str, wrt: str) -> str:
+    """The ``values`` key under which the number of ∂of/∂wrt is kept."""
+    return f"d{of}/d{wrt}"
+
+
+class BatchNetwork(Network):
+    """A network evaluated on several samples; the same API as ``Network``."""
+
+    def __init__(self, inputs, targets, layers, **settings):
+        if not is_batch(targets) or len(targets) != len(inputs):
+            raise SpecError("targets", f"expected {len(inputs)} rows of targets (one per sample), "
+                            f"got {len(targets) if isinstance(targets, (list, tuple)) else targets!r}")
+        settings.pop("loss_name", None)
+        nets = []
+        for s, (x, t) in enumerate(zip(inputs, targets)):
+            try:
+                nets.append(Network(list(x), list(t) if isinstance(t, (list, tuple)) else t, layers,
+                                    loss_name=f"E_{s + 1}", **settings))
+            except SpecError as e:
+                field = e.field
+                for key in ("inputs", "targets"):
+                    if field.startswith(key):
+                        field = f"{key}[{s}]{field[len(key):]}"
+                raise SpecError(field, e.problem) from None
+        first = nets[0]
+        self.sample_networks = tuple(nets)
+        self.__dict__.update({k: v for k, v in first.__dict__.items()
+                              if k in ("name", "loss", "naming", "update_biases", "learning_rate",
+                                       "layers", "names", "reduction", "param_prefixes")})
+        self.inputs = tuple(n.inputs for n in nets)
+        self.targets = tuple(n.targets for n in nets)
+
+    @property
+    def samples(self) -> tuple:
+        return tuple((n.inputs, n.targets) for n in self.sample_networks)
+
+    @property
+    def batch_size(self) -> int:
+        return len(self.sample_networks)
+
+    def with_layers(self, layers) -> "Network":
+        settings = self.settings()
+        settings.pop("loss_name")
+        return Network([list(x) for x in self.inputs], [list(t) for t in self.targets], layers,
+                       **settings)
+
+    # ----- the reduction -------------------------------------------------------------------
+    def _reduce(self, values):
+        total = mpmath.fsum(values)
+        return total / len(values) if self.reduction == "mean" else total
+
+    def _reduction_formula(self, terms) -> sympy.Expr:
+        total = _add(*terms)
+        return _mul(sympy.Rational(1, len(terms)), total) if self.reduction == "mean" else total
+
+    @cached_property
+    def values(self) -> dict:
+        """The parameters, each sample's error E_s, E_total, and each ∂E_s/∂p."""
+        vals = {n: self.sample_networks[0].values[n] for n in self.parameters}
+        for net in self.sample_networks:
+            vals[net.loss_name] = net.loss_value
+            for p, g in net.gradients().items():
+                vals[derivative_key(net.loss_name, p)] = g
+        vals[self.loss_name] = self.loss_value
+        return vals
+
+    @property
+    def loss_value(self):
+        return self._reduce([n.loss_value for n in self.sample_networks])
+
+    def gradients(self) -> dict:
+        per_sample = [n.gradients() for n in self.sample_networks]
+        return {p: self._reduce([g[p] for g in per_sample]) for p in self.parameters}
+
+    # ----- traces --------------------------------------------------------------------------
+    def forward(self) -> BatchForwardTrace:
+        formula = self._reduction_formula([S(n.loss_name) for n in self.sample_networks])
+        total = Step(S(self.loss_name), formula, self.loss_value)
+        return BatchForwardTrace(self.name, tuple(n.forward() for n in self.sample_networks),
+                                 total, self.reduction, self.values)
+
+    def derive(self, param: str, max_paths: int = 16) -> BatchDerivation:
+        self.check_param(param)
+        per_sample = tuple(n.derive(param, max_paths) for n in self.sample_networks)
+        formula = self._reduction_formula(
+            [sympy.Derivative(S(n.loss_name), S(param)) for n in self.sample_networks])
+        value = self._reduce([d.value for d in per_sample])
+        gradient = Step(sympy.Derivative(S(self.loss_name), S(param)), formula, value)
+        return BatchDerivation(param, per_sample, gradient, value, self.reduction, self.values)
+
+    def prove(self, param: str, max_paths: int = 16):
+        """One proof per sample (the reduction is a linear combination of them)."""
+        self.check_param(param)
+        return tuple(n.prove(param, max_paths) for n in self.sample_networks)
+
+    def __repr__(self) -> str:
+        first = self.sample_networks[0]
+        return f"<BatchNetwork {self.name!r} {self.batch_size} samples, {first!r}>"
