@@ -39,6 +39,11 @@ class BatchNetwork(Network):
             raise SpecError("targets", f"expected {len(inputs)} rows of targets (one per sample), "
                             f"got {len(targets) if isinstance(targets, (list, tuple)) else targets!r}")
         settings.pop("loss_name", None)
+        for key, rows in (("inputs", inputs), ("targets", targets)):
+            for s, row in enumerate(rows):
+                if not isinstance(row, (list, tuple)) or len(row) != len(rows[0]):
+                    got = len(row) if isinstance(row, (list, tuple)) else type(row).__name__
+                    raise SpecError(f"{key}[{s}]", f"expected {len(rows[0])} {key} per sample, got {got}")
         nets = []
         for s, (x, t) in enumerate(zip(inputs, targets)):
             try:

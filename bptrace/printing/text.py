@@ -120,15 +120,15 @@ class TextPrinter(Printer):
         if fixed:
             note += f"; {', '.join(fixed)} kept fixed"
         out = [self._heading(f"Gradient descent, η = {self._fmt(t.learning_rate)} ({note})")]
-        width = max(len(u.param) for u in t.updates)
+        width = max(len(u.param) for u in t.updates) + 1
         for u in t.updates:
-            name = u.param.ljust(width)
+            name = f"{u.param}⁺".ljust(width)
             if u.updated:
-                out.append(f"{ind}{name}⁺ = {u.param} - η·∂E_total/∂{u.param} = "
+                out.append(f"{ind}{name} = {u.param} - η·∂E_total/∂{u.param} = "
                            f"{self._fmt(u.old)} - {self._fmt(t.learning_rate)}·{self._paren(u.grad)} "
                            f"= {self._fmt(u.new)}")
             else:
-                out.append(f"{ind}{name}⁺ = {u.param} = {self._fmt(u.old)}  (kept fixed; "
+                out.append(f"{ind}{name} = {u.param} = {self._fmt(u.old)}  (kept fixed; "
                            f"∂E_total/∂{u.param} = {self._fmt(u.grad)})")
         after = t.network.loss_value
         out.append(f"{ind}E_total: {self._fmt(t.loss_before)} before, {self._fmt(after)} after")
