@@ -207,7 +207,7 @@ class TextPrinter(Printer):
         verdict = "agree" if c.ok else "DIFFER"
         return "\n".join([
             self._heading(f"Checked against torch.optim.SGD (float64), {c.rounds} rounds"),
-            f"{ind}largest difference in E_total along the way: {c.max_loss_diff:.1e}",
+            f"{ind}largest difference in E_total, over every round: {c.max_loss_diff:.1e}",
             f"{ind}largest difference in a parameter at the end: {c.max_param_diff:.1e} ({c.worst_param})",
             f"{ind}bptrace and torch {verdict} (tolerance {c.rtol:g}, relative above 1)"])
 
