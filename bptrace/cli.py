@@ -227,3 +227,60 @@ def batches(samples, batch_size, epochs, drop_last, check, fmt):
                        f"drop_last={drop_last})) = {theirs}  {verdict}")
     if check and theirs != p.per_epoch:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("spec")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the picture here (format from the suffix unless --format says). "
+                   "Without it, DOT, TikZ or SVG text goes to standard output.")
+@click.option("--kind", type=click.Choice(["network", "paths", "compute"]), default=None,
+              help="network: neurons, weights, values (default); paths: the chain-rule paths "
+                   "of --wrt; compute: the operation-level computation graph.")
+@click.option("--wrt", metavar="PARAM", default=None,
+              help="Highlight every chain-rule path from PARAM to the error (implies --kind paths).")
+@click.option("--backward", is_flag=True, help="Network picture: show each δ and each gradient too.")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot", "tikz"]), default=None,
+              help="Output format (default: from the -o suffix, else svg). png and pdf need "
+                   "Graphviz's dot program; svg does not.")
+@click.option("--engine", type=click.Choice(["dot", "wasm"]), default=None,
+              help="Force the renderer: the system dot program or the embedded WebAssembly "
+                   "Graphviz (default: embedded for svg, dot for png and pdf).")
+@click.option("--no-values", is_flag=True, help="Names only, no numbers (for larger networks).")
+@click.option("--only-paths", is_flag=True, help="Paths picture: leave out what no path uses.")
+@click.option("--digits", type=click.IntRange(1, 40), default=4, show_default=True,
+              help="Significant digits shown in the picture.")
+@click.option("--max-paths", type=click.IntRange(1), default=16, show_default=True,
+              help="Draw chain-rule paths only up to this many.")
+def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths, digits, max_paths):
+    """A Graphviz picture: the network, the chain-rule paths of --wrt, or the computation graph."""
+    from pathlib import Path
+
+    from .graphviz_render import GraphvizError, render
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+        fmt = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot",
+               "tex": "tikz", "tikz": "tikz"}.get(suffix, "svg")
+    if kind is None:
+        kind = "paths" if wrt else "network"
+    if output is None and fmt in ("png", "pdf"):
+        raise click.UsageError(f"--format {fmt} is binary: give a file with -o")
+    settings = dict(kind=kind, wrt=wrt, backward=backward, values=not no_values,
+                    only_paths=only_paths, digits=digits, max_paths=max_paths)
+    net = _load(spec)
+    try:
+        if fmt == "tikz":
+            from .printing.tikz import to_tikz
+            data = to_tikz(net, **settings).encode("utf-8")
+        else:
+            from .printing.dot import to_dot
+            source = to_dot(net, **settings)
+            data = source.encode("utf-8") if fmt == "dot" else render(source, format=fmt, engine=engine)
+    except SpecError as e:
+        raise BadInput(str(e.in_file(spec) if not e.file else e)) from None
+    except GraphvizError as e:
+        raise BadInput(str(e)) from None
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        Path(output).write_bytes(data)

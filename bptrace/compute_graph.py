@@ -11,7 +11,8 @@ where a node has no name of its own:
 - a product w·x and the sum net_x carry δ_x (net is a plain sum of its terms);
 - out_x carries ∂E/∂out_x: ∂E/∂out_o for an output, Σ_k δ_k·w_kx for a hidden neuron;
 - the loss is split into subtract → square → constant → sum, with the loss's constant
-  factors (½ per term for ``half_sse``, 1/n on the total for ``mse``) in ``_LOSS_SPLIT``.
+  factors (½ per term for ``half_sse``, 1/n on the total for ``mse``, none for ``sse``)
+  in ``_LOSS_SPLIT``.
 ``tests/test_dot.py`` checks every value and gradient against torch.autograd with
 ``retain_grad()`` on each intermediate tensor.
 
@@ -36,6 +37,7 @@ S = sympy.Symbol
 _LOSS_SPLIT = {
     "half_sse": lambda n: (sympy.Rational(1, 2), None),
     "mse": lambda n: (None, sympy.Rational(1, n)),
+    "sse": lambda n: (None, None),
 }
 
 
@@ -75,6 +77,7 @@ def compute_graph(net) -> ComputeGraph:
         raise SpecError("--kind", f"the computation graph is not drawn for loss {net.loss!r} "
                         f"(drawn for: {', '.join(_LOSS_SPLIT)})")
     vals, nums, grads = net.values, net.numbers, net.gradients()
+    E = net.loss_name
     names = net.names
     nodes = []
     add = nodes.append
@@ -120,7 +123,8 @@ def compute_graph(net) -> ComputeGraph:
         # ∂E/∂(t − out) = −∂E/∂out, since ∂(t − out)/∂out = −1
         add(OpNode(f"sub{j + 1}", "subtract", diff, d, -nums.dout[j], (f"t{j + 1}", feeding[j])))
         square = sympy.Pow(diff, 2, evaluate=False)
-        sq_grad = _mpf(per_term) if per_term is not None else _mpf(on_total)
+        sq_grad = _mpf(per_term if per_term is not None else on_total if on_total is not None
+                       else sympy.Integer(1))
         if per_term is not None:
             add(OpNode(f"sq{j + 1}", "square", square, d * d, sq_grad, (f"sub{j + 1}",)))
             add(OpNode(f"E{j + 1}", "multiply", S(f"E_{o}"), vals[f"E_{o}"], mpmath.mpf(1),
@@ -131,9 +135,9 @@ def compute_graph(net) -> ComputeGraph:
         terms.append(f"E{j + 1}")
     e_syms = [S(f"E_{o}") for o in net.outputs]
     if on_total is None:
-        add(OpNode("E", "sum", S("E_total"), vals["E_total"], mpmath.mpf(1), tuple(terms)))
+        add(OpNode("E", "sum", S(E), vals[E], mpmath.mpf(1), tuple(terms)))
     else:
         total = mpmath.fsum(vals[f"E_{o}"] for o in net.outputs)
         add(OpNode("sum", "sum", _add(*e_syms), total, _mpf(on_total), tuple(terms)))
-        add(OpNode("E", "multiply", S("E_total"), vals["E_total"], mpmath.mpf(1), ("sum",), on_total))
+        add(OpNode("E", "multiply", S(E), vals[E], mpmath.mpf(1), ("sum",), on_total))
     return ComputeGraph(net.name, tuple(nodes))

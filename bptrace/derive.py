@@ -118,7 +118,7 @@ def derive(net, param: str, max_paths: int = 16) -> Derivation:
         for nodes, factors in _paths(net, param))
     gradient = _gradient_step(net, param)
     return Derivation(param, net.loss_name, gradient.value, count, paths, summarised,
-                      _delta_steps(net, param), gradient, net.values)
+                      _delta_steps(net, param), gradient, net.values, net=net)
 
 
 # ----- the symbolic proof -------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """DOT → SVG (or PNG, PDF, Graphviz's json layout …), always: no system Graphviz needed.
 
 Provides ``render(dot_source, path=None, format="svg", engine=None)`` → bytes,
-``dot_available()`` and ``GraphvizError`` (``GraphvizMissing`` when the ``dot`` program
+``svg_of(obj, **settings)`` (the picture of a Network or trace as SVG text, for Jupyter's
+``_repr_svg_``), ``dot_available()`` and ``GraphvizError`` (``GraphvizMissing`` when the ``dot`` program
 is needed and absent).
 
 Two engines:
@@ -68,6 +69,12 @@ def render(dot_source: str, path=None, format: str = "svg", engine: str | None =
     if path is not None:
         Path(path).write_bytes(data)
     return data
+
+
+def svg_of(obj, **settings) -> str:
+    """The picture of a Network, ForwardTrace or Derivation as SVG text (embedded Graphviz)."""
+    from .printing.dot import to_dot
+    return render(to_dot(obj, **settings), format="svg", engine="wasm").decode("utf-8")
 
 
 def _render_dot(source: str, format: str) -> bytes:

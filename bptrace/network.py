@@ -304,7 +304,7 @@ class Network:
         for o, term in zip(self.outputs, self.loss_terms()):
             steps.append(Step(S(f"E_{o}"), term, vals[f"E_{o}"]))
         steps.append(Step(S(self.loss_name), self.loss_total(), vals[self.loss_name]))
-        return ForwardTrace(self.name, tuple(steps), vals, self.loss)
+        return ForwardTrace(self.name, tuple(steps), vals, self.loss, net=self)
 
     def derive(self, param: str, max_paths: int = 16):
         """∂E_total/∂param: every chain-rule path (up to ``max_paths``), and the delta form."""
@@ -330,6 +330,11 @@ class Network:
         """Train for ``rounds`` rounds; see ``bptrace.train.train`` for the rule settings."""
         from .train import train
         return train(self, rounds, **rule)
+
+    def _repr_svg_(self):
+        """Jupyter shows the network picture (the embedded Graphviz, no system dot)."""
+        from .graphviz_render import svg_of
+        return svg_of(self)
 
     def __repr__(self) -> str:
         widths = [len(self.inputs)] + [ly.units for ly in self.layers]

@@ -46,6 +46,12 @@ class ForwardTrace:
     steps: tuple[Step, ...]
     values: Mapping[str, mpmath.mpf]
     loss: str
+    net: object = field(default=None, repr=False, compare=False)   # the Network, for pictures
+
+    def _repr_svg_(self):
+        """Jupyter shows the network picture (the embedded Graphviz, no system dot)."""
+        from .graphviz_render import svg_of
+        return svg_of(self)
 
     def to_dict(self) -> dict:
         return {
@@ -105,6 +111,12 @@ class Derivation:
     deltas: tuple[Step, ...]
     gradient: Step
     values: Mapping[str, mpmath.mpf]
+    net: object = field(default=None, repr=False, compare=False)   # the Network, for pictures
+
+    def _repr_svg_(self):
+        """Jupyter shows the chain-rule paths, highlighted on the network."""
+        from .graphviz_render import svg_of
+        return svg_of(self)
 
     @property
     def path_sum(self) -> Optional[mpmath.mpf]:

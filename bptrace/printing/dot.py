@@ -190,7 +190,7 @@ class DotPrinter(Printer):
 
 
 def _network_of(trace):
-    net = getattr(trace, "network", None)
+    net = getattr(trace, "net", None)
     if net is None:
         raise TypeError(f"this {type(trace).__name__} does not know its network; "
                         f"pass the Network instead")

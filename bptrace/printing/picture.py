@@ -107,6 +107,7 @@ def _bias_id(net, l, j):
 
 def network_picture(net, backward: bool = False, values: bool = True) -> Picture:
     """Inputs, neurons, bias nodes and the loss, left to right by layer."""
+    E = net.loss_name         # the error's symbol, E_total
     vals, names = net.values, net.names
     grads = net.gradients() if backward else {}
     nodes, edges, ranks = [], [], []
@@ -118,7 +119,7 @@ def network_picture(net, backward: bool = False, values: bool = True) -> Picture
         for j, b in enumerate(names.biases[l]):
             lines = [_is(b, vals[b], values)]
             if backward and values:
-                lines.append((Partial("E_total", b), Text(" = "), Num(grads[b])))
+                lines.append((Partial(E, b), Text(" = "), Num(grads[b])))
             nodes.append(Node(_bias_id(net, l, j), tuple(lines), "bias"))
             column.append(_bias_id(net, l, j))
         ranks.append(tuple(column))
@@ -136,17 +137,17 @@ def network_picture(net, backward: bool = False, values: bool = True) -> Picture
             for k, w in enumerate(names.weights[l][j]):
                 lines = [_is(w, vals[w], values)]
                 if backward and values:
-                    lines.append((Partial("E_total", w), Text(" = "), Num(grads[w])))
+                    lines.append((Partial(E, w), Text(" = "), Num(grads[w])))
                 edges.append(Edge(feeding[k], _neuron_id(l, j), tuple(lines)))
             edges.append(Edge(_bias_id(net, l, j if not layer.shared_bias else 0), _neuron_id(l, j),
                               dashed=True))
     ranks.append(tuple(column))
-    nodes.append(Node("E", (_is("E_total", vals["E_total"], values),), "loss"))
+    nodes.append(Node("E", (_is(E, vals[E], values),), "loss"))
     ranks.append(("E",))
     for j, o in enumerate(net.outputs):
         lines = [_is(f"E_{o}", vals[f"E_{o}"], values)]
         if backward and values:
-            lines.append((Partial("E_total", f"out_{o}"), Text(" = "), Num(net.numbers.dout[j])))
+            lines.append((Partial(E, f"out_{o}"), Text(" = "), Num(net.numbers.dout[j])))
         edges.append(Edge(_neuron_id(len(net.layers) - 1, j), "E", tuple(lines)))
     return Picture("network", (Text(net.name),), tuple(nodes), tuple(edges), tuple(ranks))
 
@@ -154,9 +155,10 @@ def network_picture(net, backward: bool = False, values: bool = True) -> Picture
 def paths_picture(net, wrt: str, values: bool = True, only_paths: bool = False,
                   max_paths: int = 16) -> Picture:
     """Every chain-rule path from ``wrt`` to E_total, coloured, over the net/out nodes."""
+    E = net.loss_name         # the error's symbol, E_total
     d = net.derive(wrt, max_paths=max_paths)
     vals, names = net.values, net.names
-    ids = {wrt: "p", "E_total": "E"}
+    ids = {wrt: "p", E: "E"}
     for l, layer in enumerate(names.neurons):
         for j, n in enumerate(layer):
             ids[f"net_{n}"], ids[f"out_{n}"] = f"net{l + 1}_{j + 1}", f"out{l + 1}_{j + 1}"
@@ -205,7 +207,7 @@ def paths_picture(net, wrt: str, values: bool = True, only_paths: bool = False,
         pair = (ids[f"out_{o}"], "E")
         if pair not in colours_of and keep(True):
             edges.append(Edge(*pair, faded=True))
-    nodes.append(Node("E", (_is("E_total", vals["E_total"], values),), "loss", bold=True))
+    nodes.append(Node("E", (_is(E, vals[E], values),), "loss", bold=True))
     ranks.append(("E",))
     nodes = [n for n in nodes if keep(n.faded)]
     for pair, colours in colours_of.items():
@@ -220,7 +222,7 @@ def paths_picture(net, wrt: str, values: bool = True, only_paths: bool = False,
         lines = (tuple(route), (Text("product = "), Num(path.value))) if values else (tuple(route),)
         legend.append(Node(f"path{i + 1}", lines, "legend",
                            colour=PATH_COLOURS[i % len(PATH_COLOURS)]))
-    total = [Partial("E_total", wrt)]
+    total = [Partial(E, wrt)]
     if d.summarised:
         total += [Text(f" — {d.path_count} paths, more than {max_paths}: not drawn")]
         if values:
@@ -234,7 +236,7 @@ def paths_picture(net, wrt: str, values: bool = True, only_paths: bool = False,
     else:
         total += [Text(f" = sum over the {len(d.paths)} paths")]
     legend.append(Node("sum", (tuple(total),), "legend", bold=True))
-    return Picture("paths", (Text(f"{net.name}: "), Partial("E_total", wrt)), tuple(nodes), tuple(edges),
+    return Picture("paths", (Text(f"{net.name}: "), Partial(E, wrt)), tuple(nodes), tuple(edges),
                    tuple(ranks), tuple(legend))
 
 
@@ -261,6 +263,9 @@ def compute_picture(net, values: bool = True) -> Picture:
 def picture(net, kind: str = "network", *, wrt: Optional[str] = None, backward: bool = False,
             values: bool = True, only_paths: bool = False, max_paths: int = 16) -> Picture:
     """The picture of ``kind`` for ``net``; bad arguments are a ``SpecError``."""
+    if hasattr(net, "sample_networks"):
+        raise SpecError("graph", "pictures are drawn for a network with one sample; "
+                        "this one has a batch")
     if kind not in KINDS:
         raise SpecError("--kind", f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
     if kind == "paths":
