@@ -37,8 +37,8 @@ def output_options(f):
                           "(the classic write-up uses 9).")(f)
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown (values are computed to 50).")(f)
-    f = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                     show_default=True, help="Output format.")(f)
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text",
+                     show_default=True, help="Output format (latex: align* fragments to paste).")(f)
     return f
 
 
@@ -46,6 +46,12 @@ def emit(trace, fmt: str, digits: int, decimals) -> None:
     from .printing import to_json, to_text
     if fmt == "json":
         click.echo(to_json(trace))
+    elif fmt == "latex":
+        from .printing.latex import NoLatexForm, to_latex
+        try:
+            click.echo(to_latex(trace, digits=digits, decimals=decimals))
+        except NoLatexForm as e:
+            raise click.UsageError(f"--format latex: {e}") from None
     else:
         click.echo(to_text(trace, digits=digits, decimals=decimals, color=True))
 
@@ -227,6 +233,74 @@ def batches(samples, batch_size, epochs, drop_last, check, fmt):
                        f"drop_last={drop_last})) = {theirs}  {verdict}")
     if check and theirs != p.per_epoch:
         sys.exit(1)
+
+
+def document_options(f):
+    f = click.option("--pdf", is_flag=True,
+                     help="Also compile the .tex with pdflatex (needs -o; the PDF goes beside it).")(f)
+    f = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                     help="Write the .tex file here (default: standard output).")(f)
+    f = click.option("--max-paths", type=click.IntRange(1), default=16, show_default=True,
+                     help="List chain-rule paths only up to this many (the delta form is always shown).")(f)
+    f = click.option("--decimals", type=click.IntRange(0, 40), default=None,
+                     help="Round to this many places after the point instead.")(f)
+    f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
+                     help="Significant digits shown.")(f)
+    return f
+
+
+def write_document(text: str, output, pdf: bool) -> None:
+    """Echo or write the .tex; with --pdf compile it, or say how to get pdflatex (exit 2)."""
+    if pdf and not output:
+        raise click.UsageError("--pdf needs -o FILE.tex (the PDF is written beside it)")
+    if not output:
+        click.echo(text, nl=False)
+        return
+    with open(output, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    if pdf:
+        from .pdflatex import LatexFailed, LatexMissing, compile_pdf
+        try:
+            click.echo(f"wrote {output} and {compile_pdf(output).name}")
+        except LatexMissing as e:
+            raise BadInput(str(e)) from None
+        except LatexFailed as e:
+            raise click.ClickException(str(e)) from None
+    else:
+        click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--paper", type=click.Choice(["a4paper", "letterpaper"]), default="a4paper",
+              show_default=True, help="Paper size.")
+@click.option("--prove/--no-prove", default=True, show_default=True,
+              help="Include the symbolic proof of each gradient.")
+@document_options
+def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf):
+    """A standalone LaTeX article walking through the whole example.
+
+    The network, notation, forward pass, error, output-layer gradients, hidden-layer
+    gradients over all paths, and one gradient-descent step.
+    """
+    from .printing.latex_document import to_article
+    text = to_article(_load(spec), max_paths=max_paths, prove=prove,
+                      digits=digits, decimals=decimals, paper=paper)
+    write_document(text, output, pdf)
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--aspect", type=click.Choice(["169", "1610", "149", "43"]), default="169",
+              show_default=True, help="Beamer aspect ratio (16:9, 16:10, 14:9, 4:3).")
+@click.option("--pause", is_flag=True, help="Reveal each line of working with \\pause.")
+@document_options
+def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf):
+    """A beamer deck: one idea per frame, from the forward pass to the update table."""
+    from .printing.latex_document import to_slides
+    text = to_slides(_load(spec), max_paths=max_paths, digits=digits, decimals=decimals,
+                     aspect=aspect, pause=pause)
+    write_document(text, output, pdf)
 
 
 @main.command()

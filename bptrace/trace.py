@@ -25,6 +25,12 @@ def _num(x) -> float:
     return float(x)
 
 
+def _repr_latex(trace) -> str:
+    """Jupyter shows a trace as math (the LaTeX printer, imported only when asked)."""
+    from .printing.latex import to_latex
+    return to_latex(trace)
+
+
 @dataclass(frozen=True)
 class Step:
     """``lhs = formula`` evaluated: the formula's numbers come from the trace's ``values``."""
@@ -41,6 +47,7 @@ class Step:
 @dataclass(frozen=True)
 class ForwardTrace:
     """The forward pass: each neuron's net and out, each output's error, E_total."""
+    _repr_latex_ = _repr_latex
 
     network: str
     steps: tuple[Step, ...]
@@ -101,6 +108,7 @@ class Derivation:
     ``paths`` is empty when ``path_count`` exceeded the display limit (``summarised``);
     the value then comes from the delta form alone, which is always complete.
     """
+    _repr_latex_ = _repr_latex
 
     param: str
     loss_symbol: str
@@ -140,6 +148,7 @@ class Derivation:
 @dataclass(frozen=True)
 class Proof:
     """Symbolic check: Σ paths (written out) − sympy.diff(E written out) simplifies to 0."""
+    _repr_latex_ = _repr_latex
 
     param: str
     chain_rule: Optional[sympy.Expr]
@@ -160,6 +169,7 @@ class Proof:
 @dataclass(frozen=True)
 class BatchForwardTrace:
     """The forward pass of each sample, then the batch's error E_total = reduce(E_s)."""
+    _repr_latex_ = _repr_latex
 
     network: str
     samples: tuple[ForwardTrace, ...]
@@ -181,6 +191,7 @@ class BatchForwardTrace:
 @dataclass(frozen=True)
 class BatchDerivation:
     """∂E_total/∂param for a batch: each sample's derivation, then their reduction."""
+    _repr_latex_ = _repr_latex
 
     param: str
     samples: tuple[Derivation, ...]
@@ -214,6 +225,7 @@ class Update:
 @dataclass(frozen=True)
 class UpdateTrace:
     """One round of gradient descent; every gradient is taken at the old parameters."""
+    _repr_latex_ = _repr_latex
 
     learning_rate: mpmath.mpf
     updates: tuple[Update, ...]
@@ -234,6 +246,7 @@ class UpdateTrace:
 @dataclass(frozen=True)
 class TrainTrace:
     """Training for ``rounds`` rounds: the error at chosen rounds, the final parameters."""
+    _repr_latex_ = _repr_latex
 
     rounds: int
     learning_rate: float

@@ -58,9 +58,16 @@ WORDS = {
         "sequential": "hidden gradients after the output update",
         "report_before": "error measured before each round's update",
         "exact": "50-digit arithmetic", "float64": "float64",
+        "sample": "Sample {s} of {n}",
+        "batch_error": "Batch error ({reduction} over the {n} samples)",
+        "batch_gradient": "Batch gradient ({reduction} over the {n} samples)",
         "parameter": "parameter", "old": "old", "gradient": "gradient", "new": "new",
     },
 }
+
+
+class NoLatexForm(TypeError):
+    """The object has no ``_print_`` method in the LaTeX printer."""
 
 
 def _check_common(settings: dict) -> None:
@@ -267,6 +274,27 @@ class LatexPrinter(Printer):
         table = "\\begin{array}{rl}\n" + " \\\\\n".join(rows) + "\n\\end{array}"
         outs = ", ".join(f"${symbol_latex(k)} = {self._fmt(v)}$" for k, v in t.outputs.items())
         return f"{head}\n\\[\n{table}\n\\]\n{self._w('outputs_after')}: {outs}."
+
+    def _print_BatchForwardTrace(self, t) -> str:
+        n = len(t.samples)
+        out = [f"{self._w('sample', s=s, n=n)}:\n{self._print_ForwardTrace(trace)}"
+               for s, trace in enumerate(t.samples, 1)]
+        out.append(self._w("batch_error", reduction=t.reduction, n=n) + ":")
+        out.append(self.align(self.step_rows(t.total, t.values)))
+        return "\n".join(out)
+
+    def _print_BatchDerivation(self, d) -> str:
+        n = len(d.samples)
+        out = [f"{self._w('sample', s=s, n=n)}:\n{self._print_Derivation(sample)}"
+               for s, sample in enumerate(d.samples, 1)]
+        out.append(self._w("batch_gradient", reduction=d.reduction, n=n) + ":")
+        values = {**d.values, **{derivative_key(derivative(x.loss_symbol, d.param)): x.value
+                                 for x in d.samples}}
+        out.append(self.align(self.step_rows(d.gradient, values)))
+        return "\n".join(out)
+
+    def emptyPrinter(self, obj):
+        raise NoLatexForm(f"no LaTeX form for {type(obj).__name__} yet")
 
     def _print_list(self, items) -> str:
         return "\n\n".join(self.doprint(i) for i in items)

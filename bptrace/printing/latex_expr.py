@@ -196,7 +196,8 @@ class LatexNumbers(LatexExpr):
         return self._value(expr.name, super()._print_Symbol(expr))
 
     def _print_Derivative(self, expr):
-        return self._value(derivative_key(expr), super()._print_Derivative(expr))
+        # an unknown derivative stays a derivative: its variables are not numbers
+        return self._value(derivative_key(expr), LatexExpr().doprint(expr))
 
     def _print_Pow(self, expr):
         base, exp = expr.args
