@@ -27,8 +27,10 @@ _WORD = re.compile(r"[A-Za-z0-9_]+")
 _INDEXED = re.compile(r"([A-Za-z]+)(\d+(?:_\d+)*)")
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
                  "#": r"\#", "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%",
-                 "~": r"\textasciitilde{}", "<": r"\textless{}", ">": r"\textgreater{}",
-                 "|": r"\textbar{}", '"': r"\textquotedbl{}"}
+                 "~": r"\textasciitilde{}",
+                 # these four have no safe glyph in the default OT1 text font: typewriter's
+                 "<": r"\texttt{\char60}", ">": r"\texttt{\char62}", "|": r"\texttt{\char124}",
+                 '"': r"\texttt{\char34}"}
 _UNICODE = {"→": r"\ensuremath{\rightarrow}", "—": "---", "–": "--", "½": r"\ensuremath{\tfrac12}",
             "∂": r"\ensuremath{\partial}", "·": r"\ensuremath{\cdot}"}
 
