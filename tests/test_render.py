@@ -200,3 +200,13 @@ def test_tikz_compiles_with_pdflatex(mazur, tmp_path):
     r = compile_tex(tmp_path, body)
     assert r.returncode == 0, r.stdout[-2000:]
     assert (tmp_path / "fig.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_readme_pictures_are_up_to_date(mazur):
+    """docs/*.svg are what docs/make_pictures.sh makes now (regenerate them if this fails)."""
+    from pathlib import Path
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    for name, settings in [("mazur-network.svg", dict(backward=True)),
+                           ("mazur-paths-w1.svg", dict(kind="paths", wrt="w1")),
+                           ("mazur-compute.svg", dict(kind="compute"))]:
+        assert (docs / name).read_bytes() == render(to_dot(mazur, **settings)), name
