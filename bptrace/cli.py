@@ -236,6 +236,8 @@ def batches(samples, batch_size, epochs, drop_last, check, fmt):
 
 
 def document_options(f):
+    f = click.option("--picture", is_flag=True,
+                     help="Include a picture of the network (TikZ, laid out by Graphviz).")(f)
     f = click.option("--pdf", is_flag=True,
                      help="Also compile the .tex with pdflatex (needs -o; the PDF goes beside it).")(f)
     f = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
@@ -247,6 +249,14 @@ def document_options(f):
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown.")(f)
     return f
+
+
+def _picture(wanted: bool):
+    """The network picture hook: TikZ laid out by Graphviz (printing/tikz.py), or None."""
+    if not wanted:
+        return None
+    from .printing.tikz import to_tikz
+    return to_tikz
 
 
 def write_document(text: str, output, pdf: bool) -> None:
@@ -277,7 +287,7 @@ def write_document(text: str, output, pdf: bool) -> None:
 @click.option("--prove/--no-prove", default=True, show_default=True,
               help="Include the symbolic proof of each gradient.")
 @document_options
-def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf):
+def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture):
     """A standalone LaTeX article walking through the whole example.
 
     The network, notation, forward pass, error, output-layer gradients, hidden-layer
@@ -285,7 +295,7 @@ def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf):
     """
     from .printing.latex_document import to_article
     text = to_article(_load(spec), max_paths=max_paths, prove=prove,
-                      digits=digits, decimals=decimals, paper=paper)
+                      digits=digits, decimals=decimals, paper=paper, picture=_picture(picture))
     write_document(text, output, pdf)
 
 
@@ -295,11 +305,11 @@ def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf):
               show_default=True, help="Beamer aspect ratio (16:9, 16:10, 14:9, 4:3).")
 @click.option("--pause", is_flag=True, help="Reveal each line of working with \\pause.")
 @document_options
-def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf):
+def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, picture):
     """A beamer deck: one idea per frame, from the forward pass to the update table."""
     from .printing.latex_document import to_slides
     text = to_slides(_load(spec), max_paths=max_paths, digits=digits, decimals=decimals,
-                     aspect=aspect, pause=pause)
+                     aspect=aspect, pause=pause, picture=_picture(picture))
     write_document(text, output, pdf)
 
 
@@ -358,3 +368,7 @@ def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths,
         click.echo(data.decode("utf-8"), nl=False)
     else:
         Path(output).write_bytes(data)
+
+
+# the optimizer, moving-average, schedule and dropout commands register themselves on main
+from . import cli_optim  # noqa: E402,F401

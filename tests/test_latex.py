@@ -419,3 +419,13 @@ def test_hostile_names_compile(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "spec.pdf").exists()
     assert r"100\% \{odd\} \#name \& \textbackslash{} \textasciitilde{} \textasciicircum{} \$ \_" in out.read_text()
+
+
+@needs_pdflatex
+def test_network_picture_from_the_graphviz_printer_compiles(tmp_path):
+    out = tmp_path / "pic.tex"
+    result = CliRunner().invoke(main, ["slides", "mazur", "--picture", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    pages, log = compile_tex(tmp_path, "pic", out.read_text())
+    assert pages == 18                                # the picture has a frame of its own
+    assert overfull(log) == []

@@ -172,7 +172,7 @@ class ArticlePrinter(_DocumentPrinter):
 
     def _print_Lecture(self, lec: Lecture) -> str:
         net = lec.network
-        tikz = "\\usepackage{tikz}\n" if self._settings["picture"] else ""
+        tikz = "\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}\n" if self._settings["picture"] else ""
         out = [f"\\documentclass[11pt,{self._settings['paper']}]{{article}}",
                _REPRODUCIBLE,
                "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\usepackage{amsmath}\n"
@@ -258,7 +258,7 @@ class BeamerPrinter(_DocumentPrinter):
 
     def _print_Lecture(self, lec: Lecture) -> str:
         net, vals = lec.network, lec.forward.values
-        tikz = "\\usepackage{tikz}\n" if self._settings["picture"] else ""
+        tikz = "\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}\n" if self._settings["picture"] else ""
         head = [f"\\documentclass[aspectratio={self._settings['aspect']}]{{beamer}}",
                 _REPRODUCIBLE,
                 "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\usepackage{amsmath}\n" + tikz
@@ -270,8 +270,10 @@ class BeamerPrinter(_DocumentPrinter):
                 "\\begin{frame}\n\\titlepage\n\\end{frame}"]
         frames = []
         picture = self.picture_code(net)
-        frames.append(self.frame(self._w("network"), picture or "",
-                                 self.align(self.network_rows(net))))
+        if picture:     # a frame of its own, shrunk to fit like any block
+            frames.append(self.frame(self._w("network"),
+                                     "\\begin{center}\\bptracefit{\\hbox{" + picture + "}}\n\\end{center}"))
+        frames.append(self.frame(self._w("network"), self.align(self.network_rows(net))))
         frames.append(self.frame(self._w("notation"), self.align(self.notation_rows(net))))
         for l, steps in self.forward_by_layer(lec):
             groups = [self.compact_rows(s, vals) for s in steps]
