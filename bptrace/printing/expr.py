@@ -108,8 +108,8 @@ class NumbersExpr(TextExpr):
     def _print_Derivative(self, expr):
         (var, _), = expr.variable_count
         value = self._settings["values"].get(f"d{expr.expr.name}/d{var.name}")
-        if value is None:
-            return super()._print_Derivative(expr)
+        if value is None:   # no number for it: keep the symbol, never substitute inside it
+            return TextExpr()._print_Derivative(expr)
         text = fmt(value, self._settings["digits"], self._settings["decimals"])
         return f"({text})" if text.startswith("-") else text
 
