@@ -171,16 +171,16 @@ class OptimTextPrinter(TextPrinter):
         for t in c.traces:
             out.append(f"{ind}{t.optimizer}: {self._torch_call(t)}")
         names = [t.optimizer for t in c.traces]
-        width = max(12, *(len(n) for n in names))
-        stops = c.stops()
-        out.append(f"{ind}{'step':>5}  " + "  ".join(n.rjust(width) for n in names))
-        for i in stops:
-            cells = []
-            for t in c.traces:
-                point = t.path()[i]
-                cells.append(",".join(self._fmt(point[p]) for p in t.params).rjust(width))
-            out.append(f"{ind}{i:>5}  " + "  ".join(cells))
-        out.append(f"{ind}{'f':>5}  " + "  ".join(self._fmt(t.final_f).rjust(width) for t in c.traces))
+        paths = [t.path() for t in c.traces]
+        rows = [[", ".join(self._fmt(path[i][p]) for p in first.params) for path in paths]
+                for i in c.stops()]
+        finals = [self._fmt(t.final_f) for t in c.traces]
+        width = max(len(x) for x in names + finals + [cell for row in rows for cell in row])
+        out.append(f"{ind}{'step':>5}  " + "  ".join(n.rjust(width) for n in names)
+                   + ("" if len(first.params) == 1 else f"   ({', '.join(first.params)})"))
+        for i, row in zip(c.stops(), rows):
+            out.append(f"{ind}{i:>5}  " + "  ".join(cell.rjust(width) for cell in row))
+        out.append(f"{ind}{'f':>5}  " + "  ".join(x.rjust(width) for x in finals))
         return "\n".join(out)
 
     # ----- the moving average ------------------------------------------------------------
@@ -207,7 +207,7 @@ class OptimTextPrinter(TextPrinter):
                                f"{', '.join(map(str, s.milestones or ()))}",
                   "exponential": f"η_0 = {f(s.lr)}, γ = {f(s.gamma or 0)}",
                   "cosine": f"η_0 = {f(s.lr)}, η_min = {f(s.eta_min or 0)}, T = {s.t_max}"}[s.kind]
-        out = [self._heading(f"{TORCH_CLASS[s.kind]}: η_e = {formula(s.rule)}   ({params})")]
+        out = [self._heading(f"{TORCH_CLASS[s.kind]}: η(e) = {formula(s.rule)}   ({params})")]
         if s.kind == "multistep":
             out.append(f"{ind}k = the number of milestones ≤ e")
         if s.kind == "exponential":
