@@ -212,7 +212,7 @@ def test_matches_torch_for_100_steps(name, data):
     if name in ("rmsprop", "adam", "adamw"):
         # these divide by a running gradient size: once the gradient falls to float64's
         # cancellation noise (~1e-16 of its terms) that noise becomes a full-size step
-        grads = [abs(ps.grad) for s in t.steps for ps in s.params]
+        grads = [abs(ps.state.get("g", ps.grad)) for s in t.steps for ps in s.params]   # with decay
         assume(min(grads) > 1e-7 * max(grads))
     c = optim.check_torch(t)
     assert c.ok, (f"{name} {conv} {kw} on {obj.text}: worst {c.worst}: bptrace {c.ours!r} vs torch "
