@@ -60,7 +60,7 @@ def compare(pairs, against: str, rtol: float = RTOL, atol: float = ATOL) -> Comp
     for quantity, ours, theirs, *scale in pairs:
         ours, theirs = float(ours), float(theirs)
         diff = abs(ours - theirs)
-        allowed = max(rtol * max(abs(theirs), *(abs(float(x)) for x in scale)), atol)
+        allowed = max(rtol * max([abs(theirs)] + [abs(float(x)) for x in scale]), atol)
         ratio = diff / allowed if diff == diff else float("inf")   # NaN from torch: a failure
         count += 1
         failures += ratio > 1

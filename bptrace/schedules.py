@@ -3,9 +3,9 @@
 Provides:
 - ``KINDS`` and ``schedule(kind, lr, …)`` → ``Schedule`` (validated: a bad value is a
   ``SpecError`` before anything is computed), with its closed-form ``rule`` (SymPy):
-  step η_e = η_0·γ^⌊e/s⌋ (StepLR), multistep η_e = η_0·γ^k with k the number of milestones
-  ≤ e (MultiStepLR), exponential η_e = η_0·γ^e (ExponentialLR), cosine
-  η_e = η_min + ½(η_0 − η_min)(1 + cos(π·e/T)) (CosineAnnealingLR);
+  step η(e) = η_0·γ^⌊e/s⌋ (StepLR), multistep η(e) = η_0·γ^k with k the number of milestones
+  ≤ e (MultiStepLR), exponential η(e) = η_0·γ^e (ExponentialLR), cosine
+  η(e) = η_min + ½(η_0 − η_min)(1 + cos(π·e/T)) (CosineAnnealingLR);
 - ``trace(schedule, epochs, at)`` → ``ScheduleTrace``: the value at every epoch 0…epochs−1
   (exact where the rule is rational, else 50 digits) and worked rows at chosen epochs;
 - ``torch_values``/``check_torch`` — torch's own values, which for ExponentialLR and
@@ -165,7 +165,7 @@ def schedule(kind: str, lr, gamma=None, step_size=None, milestones=None, t_max=N
 
 @dataclass(frozen=True)
 class ScheduleRow:
-    """The rule worked at one epoch: η_e = rule = numbers = value."""
+    """The rule worked at one epoch: η(e) = rule = numbers = value."""
 
     epoch: int
     step: Step
@@ -216,7 +216,7 @@ def trace(s: Schedule, epochs: int, at=None) -> ScheduleTrace:
     for e in at:
         values = s.values_at(e)
         v = evaluate(s.rule, values)
-        rows.append(ScheduleRow(e, Step(Symbol(f"η_{e}"), s.rule, v), values))
+        rows.append(ScheduleRow(e, Step(Symbol(f"η({e})"), s.rule, v), values))
     return ScheduleTrace(s, epochs, tuple(s.value(e) for e in range(epochs)), tuple(rows))
 
 
@@ -241,7 +241,7 @@ def check_torch(t: ScheduleTrace, rtol: float = 1e-12, atol: float = 1e-15):
 
     theirs = torch_values(t.schedule, t.epochs)
     base = float(t.schedule.lr)
-    return compare(((f"η_{e}", ours, th, base) for e, (ours, th) in enumerate(zip(t.values, theirs))),
+    return compare(((f"η({e})", ours, th, base) for e, (ours, th) in enumerate(zip(t.values, theirs))),
                    f"torch.optim.lr_scheduler.{TORCH_CLASS[t.schedule.kind]}", rtol, atol)
 
 
