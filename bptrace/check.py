@@ -180,20 +180,31 @@ def check_torch(net, rtol: float = RTOL, atol: float = ATOL) -> CheckReport:
     return CheckReport(net.name, tuple(rows), rtol, atol)
 
 
-def torch_train(net, steps: int, lr=None, update_biases=None) -> tuple[list, dict]:
-    """``steps`` rounds of ``torch.optim.SGD`` on the mirror: (loss after each round, params)."""
+def torch_train(net, steps: int, lr=None, update_biases=None, optimizer=None,
+                scheduler=None) -> tuple[list, dict]:
+    """``steps`` rounds of a torch optimizer on the mirror: (loss after each round, params).
+
+    ``optimizer`` and ``scheduler`` are (class name, keyword arguments) in ``torch.optim``
+    and ``torch.optim.lr_scheduler``; the default is plain ``SGD`` at the network's rate.
+    """
     import torch
 
     eta = float(to_mpf(net.learning_rate if lr is None else lr))
     biases = net.update_biases if update_biases is None else update_biases
     params = _parameters(net, torch)
     tensors = [w for w, _ in params.values()] + ([b for _, b in params.values()] if biases else [])
-    opt = torch.optim.SGD(tensors, lr=eta)
+    cls, kwargs = optimizer or ("SGD", {"lr": eta})
+    opt = getattr(torch.optim, cls)(tensors, **kwargs)
+    sched = None
+    if scheduler:
+        sched = getattr(torch.optim.lr_scheduler, scheduler[0])(opt, **scheduler[1])
     losses = []
     for _ in range(steps):
         opt.zero_grad()
         _forward(net, params, torch)[1].backward()
         opt.step()
+        if sched:
+            sched.step()
         with torch.no_grad():
             losses.append(float(_forward(net, params, torch)[1]))
     final = {}
@@ -215,6 +226,7 @@ class TrainingComparison:
     max_param_diff: float       # largest |Δparameter| after the last round
     worst_param: str
     rtol: float
+    against: str = "torch.optim.SGD"
 
     @property
     def ok(self) -> bool:
@@ -223,20 +235,36 @@ class TrainingComparison:
     def to_dict(self) -> dict:
         return {"kind": "train_check", "rounds": self.rounds, "max_loss_diff": self.max_loss_diff,
                 "max_param_diff": self.max_param_diff, "worst_param": self.worst_param,
-                "tolerance": self.rtol, "ok": self.ok}
+                "tolerance": self.rtol, "against": self.against, "ok": self.ok}
 
 
-def compare_training(net, trace, lr=None, update_biases=None, rtol: float = RTOL) -> TrainingComparison:
-    """Run ``trace.rounds`` SGD rounds in torch and compare, round by round, with bptrace.
+def compare_training(net, trace, lr=None, update_biases=None, optimizer=None, schedule=None,
+                     rtol: float = RTOL) -> TrainingComparison:
+    """Run ``trace.rounds`` rounds in torch and compare, round by round, with bptrace.
 
-    bptrace's float64 loop is rerun recording every round (the trace keeps only a few);
-    the parameters compared are the trace's own. Differences are relative to the size of
-    each quantity (absolute below 1).
+    bptrace's loop is rerun recording every round (the trace keeps only a few); the
+    parameters compared are the trace's own. ``optimizer`` is (name, Hyper, convention)
+    and ``schedule`` a ``schedules.Schedule`` when training used them. Differences are
+    relative to the size of each quantity (absolute below 1).
     """
     if trace.rule["sequential"]:
         raise ValueError("torch.optim.SGD has no 'sequential' variant to compare with")
-    losses, params = torch_train(net, trace.rounds, lr, update_biases)
-    ours = net.train(trace.rounds, lr=lr, update_biases=update_biases, every=1).losses
+    torch_opt = torch_sched = None
+    if optimizer or schedule:
+        from . import optim, schedules
+        from .train import train_with_optimizer
+        name, hyper, convention = optimizer or ("sgd", optim.hyper_parameters(
+            "sgd", lr=to_mpf(net.learning_rate if lr is None else lr)), "torch")
+        torch_opt = optim.counterpart(name, hyper, convention)
+        if torch_opt is None:
+            raise ValueError(f"torch has no {name} with the {convention} convention")
+        if schedule is not None:
+            torch_sched = (schedules.TORCH_CLASS[schedule.kind], schedule.torch_kwargs())
+        ours = train_with_optimizer(net, trace.rounds, name, hyper, convention, schedule,
+                                    update_biases, every=1).losses
+    else:
+        ours = net.train(trace.rounds, lr=lr, update_biases=update_biases, every=1).losses
+    losses, params = torch_train(net, trace.rounds, lr, update_biases, torch_opt, torch_sched)
 
     def rel(a, b):
         return abs(float(a) - b) / max(1.0, abs(b))
@@ -244,4 +272,7 @@ def compare_training(net, trace, lr=None, update_biases=None, rtol: float = RTOL
     loss_diff = max((rel(v, losses[r - 1]) for r, v in ours), default=0.0)
     worst = max(params, key=lambda p: rel(trace.params[p], params[p]), default="")
     param_diff = rel(trace.params[worst], params[worst]) if worst else 0.0
-    return TrainingComparison(trace.rounds, loss_diff, param_diff, worst, rtol)
+    against = f"torch.optim.{(torch_opt or ('SGD',))[0]}"
+    if torch_sched:
+        against += f" with lr_scheduler.{torch_sched[0]}"
+    return TrainingComparison(trace.rounds, loss_diff, param_diff, worst, rtol, against)

@@ -148,14 +148,45 @@ def _exact_lr(lr):
 @click.option("--every", type=click.IntRange(1), default=None,
               help="Print the error every N rounds (default: ten lines).")
 @click.option("--check", "check", is_flag=True,
-              help="Run the same rounds with torch.optim.SGD (float64) and report the largest "
+              help="Run the same rounds with torch.optim (float64) and report the largest "
                    "differences; exit 1 if they exceed 1e-12 relative.")
+@click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw"]),
+              default=None, help="Train with this optimizer (the step code of `bptrace optim`, "
+                                 "at 50 digits) instead of plain gradient descent.")
+@click.option("--momentum", default=None, help="Optimizer: μ (momentum, sgd, rmsprop).")
+@click.option("--nesterov", is_flag=True, default=None, help="Optimizer: Nesterov momentum.")
+@click.option("--betas", default=None, metavar="B1,B2", help="Optimizer: Adam's β₁,β₂.")
+@click.option("--alpha", default=None, help="Optimizer: RMSProp's α.")
+@click.option("--eps", default=None, help="Optimizer: ε.")
+@click.option("--weight-decay", default=None, help="Optimizer: λ.")
+@click.option("--convention", type=click.Choice(["torch", "textbook"]), default="torch",
+              show_default=True, help="Optimizer: torch's update rules or the course's forms.")
+@click.option("--schedule", "schedule_kind", type=click.Choice(["step", "multistep", "exponential", "cosine"]),
+              default=None, help="Learning-rate schedule, one epoch per round (as scheduler.step() "
+                                 "after every optimizer.step()).")
+@click.option("--gamma", default=None, help="Schedule: γ.")
+@click.option("--step-size", default=None, help="Schedule: rounds between decays (step).")
+@click.option("--milestones", default=None, metavar="E1,E2,…", help="Schedule: multistep milestones.")
+@click.option("--t-max", default=None, help="Schedule: cosine's T_max.")
+@click.option("--eta-min", default=None, help="Schedule: cosine's η_min.")
 @output_options
-def train(spec, steps, lr, update_biases, sequential, report, exact, every, check, fmt, digits, decimals):
+def train(spec, steps, lr, update_biases, sequential, report, exact, every, check, optimizer,
+          momentum, nesterov, betas, alpha, eps, weight_decay, convention, schedule_kind, gamma,
+          step_size, milestones, t_max, eta_min, fmt, digits, decimals):
     """Train for --steps rounds and print the error as it falls."""
     net = _load(spec)
     if check and sequential:
         raise click.UsageError("--check compares with torch.optim.SGD, which has no --sequential slip")
+    if optimizer or schedule_kind:
+        if sequential or report != "after":
+            raise click.UsageError("--sequential and --report belong to plain gradient descent, "
+                                   "not to --optimizer/--schedule")
+        return _train_with_optimizer(net, steps, lr, update_biases, every, check, optimizer or "sgd",
+                                     dict(momentum=momentum, nesterov=nesterov, betas=betas,
+                                          alpha=alpha, eps=eps, weight_decay=weight_decay),
+                                     convention, schedule_kind,
+                                     dict(gamma=gamma, step_size=step_size, milestones=milestones,
+                                          t_max=t_max, eta_min=eta_min), fmt, digits, decimals)
     # a bar only on a terminal: redirected output and JSON stay clean
     with click.progressbar(length=steps, label="training", file=sys.stderr,
                            hidden=not sys.stderr.isatty()) as bar:
@@ -174,6 +205,39 @@ def train(spec, steps, lr, update_biases, sequential, report, exact, every, chec
         return
     from .check import compare_training
     comparison = compare_training(net, trace, lr=_exact_lr(lr), update_biases=update_biases)
+    emit([trace, comparison], fmt, digits, decimals)
+    if not comparison.ok:
+        sys.exit(1)
+
+
+def _progress_bar(steps):
+    """A bar on a terminal only: redirected output and JSON stay clean."""
+    return click.progressbar(length=steps, label="training", file=sys.stderr,
+                             hidden=not sys.stderr.isatty())
+
+
+def _train_with_optimizer(net, steps, lr, update_biases, every, check, name, hyper_options,
+                          convention, schedule_kind, schedule_options, fmt, digits, decimals):
+    from . import optim, schedules
+    from .train import train_with_optimizer
+    lr_text = _exact_lr(lr) or str(net.learning_rate)
+    hyper = optim.hyper_parameters(name, lr=lr_text, convention=convention,
+                                   **{k: v for k, v in hyper_options.items() if v is not None})
+    sched = None
+    if schedule_kind:
+        sched = schedules.schedule(schedule_kind, lr_text, **schedule_options)
+    if check and optim.counterpart(name, hyper, convention) is None:
+        raise click.UsageError(f"torch.optim has no {name} with ε inside the root "
+                               "(--convention textbook): check with --convention torch")
+    with _progress_bar(steps) as bar:
+        trace = train_with_optimizer(net, steps, name, hyper, convention, sched, update_biases,
+                                     every, progress=lambda r: bar.update(1))
+    if not check:
+        emit(trace, fmt, digits, decimals)
+        return
+    from .check import compare_training
+    comparison = compare_training(net, trace, lr=lr_text, update_biases=update_biases,
+                                  optimizer=(name, hyper, convention), schedule=sched)
     emit([trace, comparison], fmt, digits, decimals)
     if not comparison.ok:
         sys.exit(1)

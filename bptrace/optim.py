@@ -438,22 +438,26 @@ def checkable(name: str, convention: str) -> bool:
 
 def torch_counterpart(t: OptimTrace):
     """(torch.optim class name, keyword arguments) doing the same steps, or None."""
-    h, name = t.hyper, t.optimizer
+    return counterpart(t.optimizer, t.hyper, t.convention)
+
+
+def counterpart(name: str, h: Hyper, convention: str):
+    """(torch.optim class name, keyword arguments) for optimizer ``name``, or None."""
     kw = {"lr": float(h.lr)}
     if name in ("sgd", "momentum"):
         if h.momentum:
             kw["momentum"] = float(h.momentum)
-            if t.convention == "textbook":
+            if convention == "textbook":
                 kw["dampening"] = float(h.momentum)   # v = β·v + (1 − β)·g, v₁ = g₁
             if h.nesterov:
                 kw["nesterov"] = True
     elif name == "adagrad":
-        if t.convention == "textbook":
+        if convention == "textbook":
             # √(ε + Σg²): the accumulator starts at ε and torch adds no ε outside the root
             kw.update(eps=0.0, initial_accumulator_value=float(h.eps))
         else:
             kw["eps"] = float(h.eps)
-    elif t.convention == "textbook":
+    elif convention == "textbook":
         return None                                     # ε inside the root: torch has no such option
     elif name == "rmsprop":
         kw.update(alpha=float(h.alpha), eps=float(h.eps))

@@ -124,3 +124,57 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
                    for o, v in zip(net.outputs, n.out[-1])}
     rule = {"update_biases": biases, "sequential": sequential, "report": report}
     return TrainTrace(rounds, float(eta), rule, tuple(losses), params, outputs, exact)
+
+
+def train_with_optimizer(net, rounds: int, optimizer: str, hyper, convention: str = "torch",
+                         schedule=None, update_biases: Optional[bool] = None,
+                         every: Optional[int] = None,
+                         progress: Optional[Callable[[int], None]] = None) -> TrainTrace:
+    """Train ``net`` with one of ``optim.OPTIMIZERS``, the same step code ``bptrace optim`` shows.
+
+    Each round takes every gradient at the current parameters (50 digits, the delta
+    recursion), then moves each parameter with ``optim._one_step`` — fed the gradient's
+    value instead of an objective's formula. ``schedule`` (a ``schedules.Schedule``) sets
+    η for round t to its value at epoch t − 1, as ``scheduler.step()`` after every
+    ``optimizer.step()`` does in torch. Parameters kept fixed (biases, when not updated)
+    are left out of the optimizer, as they would be left out of torch's parameter list.
+    """
+    import sympy
+
+    from . import optim
+
+    if rounds < 0:
+        raise ValueError(f"rounds must be ≥ 0, got {rounds}")
+    biases = net.update_biases if update_biases is None else update_biases
+    moving = [p for p in net.parameters if biases or not net.is_bias(p)]
+    state = {p: {k: mpmath.mpf(0) for k in optim._INITIAL_STATE[optimizer]} for p in moving}
+    every = every or max(1, rounds // 10)
+    gradient = sympy.Symbol("gradient")
+    losses, current = [], net
+    for t in range(1, rounds + 1):
+        grads = current.gradients()
+        hv = optim._hyper_values(optimizer, hyper, convention)
+        if schedule is not None:
+            hv["η"] = schedule.value(t - 1)
+        new = {}
+        for p in moving:
+            values = {**hv, f"{p}_{t - 1}": to_mpf(current.parameters[p]), "gradient": grads[p],
+                      **{f"{k}_{t - 1}": v for k, v in state[p].items()}}
+            w = optim._Working(values)
+            optim._one_step(optimizer, hyper, convention, t, p, gradient, w)
+            new[p] = w.lines[-1].value
+            state[p].update({k: v for k, v in w.state.items() if k in ("v", "s", "b", "m")})
+        current = current.with_parameters(new)
+        if t == 1 or t % every == 0 or t == rounds:
+            losses.append((t, current.loss_value))
+        if progress:
+            progress(t)
+    outputs = {}
+    for s, sample in enumerate(getattr(current, "sample_networks", (current,))):
+        suffix = f"[{s + 1}]" if hasattr(current, "sample_networks") else ""
+        outputs.update({f"out_{o}{suffix}": sample.values[f"out_{o}"] for o in current.outputs})
+    rule = {"update_biases": biases, "sequential": False, "report": "after",
+            "optimizer": optimizer, "convention": convention, "hyper": hyper.to_dict(),
+            "schedule": None if schedule is None else schedule.to_dict()}
+    return TrainTrace(rounds, float(hyper.lr), rule, tuple(losses),
+                      {p: v for p, v in current.parameters.items()}, outputs, True)

@@ -139,6 +139,15 @@ class TextPrinter(Printer):
         rule = t.rule
         parts = [f"η = {self._fmt(t.learning_rate)}",
                  "biases updated" if rule["update_biases"] else "biases fixed"]
+        if rule.get("optimizer"):
+            hyper = ", ".join(f"{k} = {v}" for k, v in rule["hyper"].items() if k != "lr")
+            parts.insert(0, f"{rule['optimizer']}, {rule['convention']} convention"
+                         + (f" ({hyper})" if hyper else ""))
+        if rule.get("schedule"):
+            sched = rule["schedule"]
+            parts.append(f"{sched['kind']} schedule ("
+                         + ", ".join(f"{k} = {v}" for k, v in sched.items() if k not in ("kind", "lr"))
+                         + ")")
         if rule["sequential"]:
             parts.append("hidden gradients after the output update (--sequential)")
         if rule["report"] == "before":
@@ -206,7 +215,7 @@ class TextPrinter(Printer):
         ind = self._settings["indent"]
         verdict = "agree" if c.ok else "DIFFER"
         return "\n".join([
-            self._heading(f"Checked against torch.optim.SGD (float64), {c.rounds} rounds"),
+            self._heading(f"Checked against {c.against} (float64), {c.rounds} rounds"),
             f"{ind}largest difference in E_total, over every round: {c.max_loss_diff:.1e}",
             f"{ind}largest difference in a parameter at the end: {c.max_param_diff:.1e} ({c.worst_param})",
             f"{ind}bptrace and torch {verdict} (tolerance {c.rtol:g}, relative above 1)"])
