@@ -51,7 +51,7 @@ def emit(trace, fmt: str, digits: int, decimals) -> None:
         try:
             click.echo(to_latex(trace, digits=digits, decimals=decimals))
         except NoLatexForm as e:
-            raise click.UsageError(f"--format latex: {e}") from None
+            raise BadInput(f"--format latex: {e}") from None
     else:
         click.echo(to_text(trace, digits=digits, decimals=decimals, color=True))
 
@@ -86,7 +86,7 @@ def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
     """∂E_total/∂PARAM by the chain rule: every path, their sum, the delta form."""
     net = _load(spec)
     if not wrt and not all_:
-        raise click.UsageError("say which parameter: --wrt w5 (repeatable) or --all")
+        raise BadInput("say which parameter: --wrt w5 (repeatable) or --all")
     try:
         params = list(net.locations) if all_ else [net.check_param(p) for p in wrt]
     except SpecError as e:
@@ -176,10 +176,10 @@ def train(spec, steps, lr, update_biases, sequential, report, exact, every, chec
     """Train for --steps rounds and print the error as it falls."""
     net = _load(spec)
     if check and sequential:
-        raise click.UsageError("--check compares with torch.optim.SGD, which has no --sequential slip")
+        raise BadInput("--check compares with torch.optim.SGD, which has no --sequential slip")
     if optimizer or schedule_kind:
         if sequential or report != "after":
-            raise click.UsageError("--sequential and --report belong to plain gradient descent, "
+            raise BadInput("--sequential and --report belong to plain gradient descent, "
                                    "not to --optimizer/--schedule")
         return _train_with_optimizer(net, steps, lr, update_biases, every, check, optimizer or "sgd",
                                      dict(momentum=momentum, nesterov=nesterov, betas=betas,
@@ -227,7 +227,7 @@ def _train_with_optimizer(net, steps, lr, update_biases, every, check, name, hyp
     if schedule_kind:
         sched = schedules.schedule(schedule_kind, lr_text, **schedule_options)
     if check and optim.counterpart(name, hyper, convention) is None:
-        raise click.UsageError(f"torch.optim has no {name} with ε inside the root "
+        raise BadInput(f"torch.optim has no {name} with ε inside the root "
                                "(--convention textbook): check with --convention torch")
     with _progress_bar(steps) as bar:
         trace = train_with_optimizer(net, steps, name, hyper, convention, sched, update_biases,
@@ -258,7 +258,7 @@ def check(spec, torch_script, rtol, atol, fmt, digits, decimals):
     Exit status 0 when all agree within the tolerance, 1 when any differ.
     """
     if bool(spec) == bool(torch_script):
-        raise click.UsageError("give either SPEC or --torch-script FILE.py")
+        raise BadInput("give either SPEC or --torch-script FILE.py")
     if torch_script:
         from .from_torch import load_torch_script
         net = load_torch_script(torch_script)
@@ -326,7 +326,7 @@ def _picture(wanted: bool):
 def write_document(text: str, output, pdf: bool) -> None:
     """Echo or write the .tex; with --pdf compile it, or say how to get pdflatex (exit 2)."""
     if pdf and not output:
-        raise click.UsageError("--pdf needs -o FILE.tex (the PDF is written beside it)")
+        raise BadInput("--pdf needs -o FILE.tex (the PDF is written beside it)")
     if not output:
         click.echo(text, nl=False)
         return
@@ -412,7 +412,7 @@ def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths,
     if kind is None:
         kind = "paths" if wrt else "network"
     if output is None and fmt in ("png", "pdf"):
-        raise click.UsageError(f"--format {fmt} is binary: give a file with -o")
+        raise BadInput(f"--format {fmt} is binary: give a file with -o")
     settings = dict(kind=kind, wrt=wrt, backward=backward, values=not no_values,
                     only_paths=only_paths, digits=digits, max_paths=max_paths)
     net = _load(spec)

@@ -83,12 +83,12 @@ def optim(names, objective, init, steps, lr, momentum, nesterov, betas, alpha, e
     comparing = names[0] == "compare"
     chosen = list(names[1:] if comparing else names)
     if not comparing and len(chosen) != 1:
-        raise click.UsageError("name one optimizer, or several after `compare`")
+        raise BadInput("name one optimizer, or several after `compare`")
     for n in chosen:
         if n not in lib.OPTIMIZERS:
             raise BadInput(f"optim: unknown optimizer {n!r} (one of {', '.join(lib.OPTIMIZERS)})")
     if output and not comparing:
-        raise click.UsageError("-o draws `optim compare …`")
+        raise BadInput("-o draws `optim compare …`")
     start = lib.parse_init(init)
     try:
         obj = parse(objective, list(start))
