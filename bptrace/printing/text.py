@@ -228,4 +228,6 @@ class TextPrinter(Printer):
 
 def to_text(trace, **settings) -> str:
     """A trace (or a list of traces) as text for the terminal."""
-    return TextPrinter(**settings).doprint(trace)
+    # the optimizer printer extends this one with the optimizer/schedule/dropout traces
+    from .optim_text import OptimTextPrinter
+    return OptimTextPrinter(**settings).doprint(trace)
