@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import mpmath
 
 from .activations import ACTIVATIONS
-from .losses import LOSSES
 from .numbers import to_mpf
 
 RTOL, ATOL = 1e-12, 1e-15
@@ -63,7 +62,9 @@ def _forward(net, params, torch, kept=None):
                     kept[_key(f"net_{name}", s, _is_batch(net))] = z[s, j]
                     kept[_key(f"out_{name}", s, _is_batch(net))] = x[s, j]
     targets = f64([ts for _, ts in net.samples])
-    per_sample = torch.stack([LOSSES[net.loss].torch(torch, x[s], targets[s]) for s in range(x.shape[0])])
+    choice = net.loss
+    per_sample = torch.stack([choice.entry.torch_sample(torch, x[s], targets[s], choice.options, choice.within)
+                              for s in range(x.shape[0])])
     return x, per_sample.mean() if net.reduction == "mean" else per_sample.sum()
 
 
@@ -94,10 +95,11 @@ def _module_values(net, source, torch) -> dict:
     module = copy.deepcopy(source.module).double()
     module.zero_grad()
     out = module(source.inputs.double())
-    loss_fn = torch.nn.MSELoss(reduction=source.reduction)
-    loss = loss_fn(out, source.targets.double())
-    if net.loss == "half_sse":
-        loss = loss / 2
+    targets = source.targets
+    if targets.is_floating_point():
+        targets = targets.double()
+    # the torch loss of the same name on the whole batch (cross-entropy: the user's class indices)
+    loss = net.loss.entry.torch(torch, out, targets, net.loss.options, source.reduction)
     loss.backward()
     result = {"E_total": float(loss.detach())}
     for pname, p in module.named_parameters():

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import SpecError
+from .losses import canonical
 
 # the loss bptrace uses for torch's MSELoss with each reduction
 _MSE = {"mean": "mse", "sum": "sse"}
@@ -84,15 +85,65 @@ def _rows(tensor, field: str) -> list:
     return [[_exact(v) for v in row] for row in t.tolist()]
 
 
-def from_torch(module, inputs, targets, loss: str = "mse", reduction: str = "mean",
+# torch's loss modules → (bptrace loss name, the module's options)
+_LOSS_MODULES = {"MSELoss": "mse", "L1Loss": "l1", "SmoothL1Loss": "smooth_l1", "HuberLoss": "huber",
+                 "BCELoss": "bce", "BCEWithLogitsLoss": "bce_with_logits",
+                 "CrossEntropyLoss": "cross_entropy", "NLLLoss": "nll"}
+
+
+def _loss_from_module(loss, torch):
+    """A torch loss module (``nn.SmoothL1Loss(beta=0.5)``) as (loss spec, reduction)."""
+    kind = type(loss).__name__
+    if kind not in _LOSS_MODULES:
+        raise SpecError("loss", f"unsupported torch loss {kind} (supported: {', '.join(_LOSS_MODULES)})")
+    spec = {"name": _LOSS_MODULES[kind]}
+    if kind == "SmoothL1Loss":
+        spec["beta"] = float(loss.beta)
+    if kind == "HuberLoss":
+        spec["delta"] = float(loss.delta)
+    if kind == "CrossEntropyLoss":
+        spec["label_smoothing"] = float(loss.label_smoothing)
+    if kind in ("CrossEntropyLoss", "NLLLoss") and loss.weight is not None:
+        spec["weight"] = [float(v) for v in loss.weight.detach().double().tolist()]
+    if getattr(loss, "pos_weight", None) is not None or (kind in ("BCELoss", "BCEWithLogitsLoss")
+                                                         and loss.weight is not None):
+        raise SpecError("loss", f"{kind} with weight or pos_weight is not supported")
+    return spec, loss.reduction
+
+
+def _class_targets(targets, classes: int, batch: bool, reduction: str, spec, torch):
+    """Class-index targets (torch's usual form for cross-entropy and NLL) as one-hot rows."""
+    t = torch.as_tensor(targets)
+    if t.is_floating_point():
+        return targets
+    if t.dim() != (1 if batch else 0):
+        raise SpecError("targets", f"expected {'one class index per sample' if batch else 'one class index'}, "
+                        f"got shape {tuple(t.shape)}")
+    flat = t.reshape(-1).tolist()
+    for k, c in enumerate(flat):
+        if not 0 <= c < classes:
+            raise SpecError(f"targets[{k}]", f"class index {c} is out of range (the model has {classes} outputs)")
+    weight = spec.get("weight") if isinstance(spec, dict) else None
+    if weight is not None and reduction == "mean":
+        raise SpecError("loss.weight", "with class-index targets torch's weighted mean divides by the "
+                        "sum of the targets' weights, not by the number of samples: use reduction='sum'")
+    rows = torch.nn.functional.one_hot(torch.tensor(flat), classes).double()
+    return rows if batch else rows[0]
+
+
+def from_torch(module, inputs, targets, loss="mse", reduction: str = "mean",
                learning_rate=0.5, name: str | None = None):
     """A bptrace ``Network`` (or ``BatchNetwork``) computing what ``module`` computes.
 
     Args:
         module: an ``nn.Module`` chaining ``nn.Linear`` layers and activations.
         inputs, targets: tensors of one sample (vector) or a batch (samples × features).
-        loss: "mse" — ``nn.MSELoss(reduction=reduction)`` — or "half_sse" (its half, when
-            reduction is "sum": the classic ½Σ(target − out)²).
+        loss: a torch loss module (``nn.CrossEntropyLoss(label_smoothing=0.1)``: its options
+            and reduction are used), a bptrace loss name ("mse" — ``nn.MSELoss`` —, "l1",
+            "smooth_l1", "huber", "bce", "bce_with_logits", "cross_entropy", "nll", or
+            "half_sse", ½·MSELoss with reduction "sum"), or a mapping with options
+            (``{"name": "smooth_l1", "beta": 0.5}``). Cross-entropy and NLL take class-index
+            targets (converted to one-hot rows) or class probabilities.
         reduction: "mean" or "sum", as in torch's losses.
     """
     import torch
@@ -100,8 +151,10 @@ def from_torch(module, inputs, targets, loss: str = "mse", reduction: str = "mea
 
     from .network import Layer, Network
 
-    if loss not in ("mse", "half_sse"):
-        raise SpecError("loss", f"from_torch supports 'mse' and 'half_sse', got {loss!r}")
+    if isinstance(loss, torch.nn.Module):
+        loss, reduction = _loss_from_module(loss, torch)
+    loss_name = canonical(loss["name"] if isinstance(loss, dict) and isinstance(loss.get("name"), str)
+                          else loss if isinstance(loss, str) else "")
     if reduction not in _MSE:
         raise SpecError("reduction", f"must be 'mean' or 'sum', got {reduction!r}")
     try:
@@ -143,16 +196,20 @@ def from_torch(module, inputs, targets, loss: str = "mse", reduction: str = "mea
     if not layers:
         raise SpecError("model", "no nn.Linear layer found")
 
-    x, t = _rows(inputs, "inputs"), _rows(targets, "targets")
     batch = torch.as_tensor(inputs).dim() == 2
-    bloss = _MSE[reduction] if loss == "mse" else "half_sse"
-    if loss == "half_sse" and reduction == "mean":
+    given_targets = targets
+    if loss_name in ("cross_entropy", "nll"):
+        targets = _class_targets(targets, layers[-1].units, batch, reduction, loss, torch)
+    x, t = _rows(inputs, "inputs"), _rows(targets, "targets")
+    if loss_name == "mse":      # MSELoss's mean over all elements; its sum is "sse"
+        loss = {**loss, "name": _MSE[reduction]} if isinstance(loss, dict) else _MSE[reduction]
+    if loss_name == "half_sse" and reduction == "mean":
         raise SpecError("loss", "half_sse is ½·MSELoss(reduction='sum'); use reduction='sum'")
-    net = Network(x if batch else x[0], t if batch else t[0], layers, loss=bloss,
+    net = Network(x if batch else x[0], t if batch else t[0], layers, loss=loss,
                   reduction=reduction,
                   learning_rate=learning_rate, param_prefixes=prefixes,
                   name=name or type(module).__name__)
-    net.torch_source = TorchSource(module, torch.as_tensor(inputs), torch.as_tensor(targets), reduction)
+    net.torch_source = TorchSource(module, torch.as_tensor(inputs), torch.as_tensor(given_targets), reduction)
     return net
 
 

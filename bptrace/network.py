@@ -21,7 +21,7 @@ import sympy
 from . import numeric
 from .activations import ACTIVATIONS, _add, _mul
 from .errors import SpecError
-from .losses import LOSSES
+from .losses import LOSSES, LossChoice, choose
 from .naming import SCHEMES, make_names
 from .numbers import NumberError, parse_number, to_mpf
 from .trace import ForwardTrace, Step
@@ -103,11 +103,11 @@ class Network:
         self.param_prefixes = param_prefixes
         if not layers:
             raise SpecError("layers", "a network needs at least one layer")
-        if loss not in LOSSES:
-            raise SpecError("loss", f"unknown loss {loss!r} (known: {', '.join(LOSSES)})")
         if naming not in SCHEMES:
             raise SpecError("naming", f"unknown naming {naming!r} (known: {', '.join(SCHEMES)})")
-        self.name, self.loss, self.naming = name, loss, naming
+        self.name, self.naming = name, naming
+        # a name checked now (as before any other field); its options once the outputs are known
+        self.loss = choose(loss, reduction)
         self.update_biases = bool(update_biases)
         self.learning_rate = exact(learning_rate, "learning_rate")
         self.inputs = tuple(exact(v, f"inputs[{k}]") for k, v in enumerate(inputs))
@@ -148,6 +148,14 @@ class Network:
         self.targets = tuple(exact(v, f"targets[{k}]") for k, v in enumerate(targets))
         if len(self.targets) != fan_in:
             raise SpecError("targets", f"expected {fan_in} targets (one per output), got {len(self.targets)}")
+        self.loss = choose(self.loss, reduction, classes=fan_in)
+        problem = self.loss.entry.targets_problem(self.targets)
+        if problem:
+            raise SpecError("targets", problem)
+        if self.loss == "nll" and self.loss.options.get("weight") and reduction == "mean":
+            raise SpecError("loss.weight", "torch's NLLLoss with weights and reduction 'mean' divides "
+                            "by the sum of the targets' weights, not by the number of samples: "
+                            "use reduction = \"sum\"")
         self.names = make_names(naming, len(self.inputs), [ly.units for ly in self.layers],
                                 [len(ly.biases) for ly in self.layers], input_names, neuron_names,
                                 param_prefixes)
@@ -235,18 +243,37 @@ class Network:
     def outputs(self) -> tuple[str, ...]:
         return self.names.neurons[-1]
 
+    def _loss_symbols(self):
+        S = sympy.Symbol
+        return [S(f"target_{o}") for o in self.outputs], [S(f"out_{o}") for o in self.outputs]
+
     def loss_terms(self) -> list[sympy.Expr]:
-        lossdef = LOSSES[self.loss]
-        return [lossdef.term(sympy.Symbol(f"target_{o}"), sympy.Symbol(f"out_{o}")) for o in self.outputs]
+        """E_o for each output, in target_o and out_o (cross-entropy: in every out)."""
+        return self.loss.entry.terms(*self._loss_symbols(), self.loss.options)
 
     def loss_total(self) -> sympy.Expr:
-        return LOSSES[self.loss].total([sympy.Symbol(f"E_{o}") for o in self.outputs])
+        return self.loss.entry.total([sympy.Symbol(f"E_{o}") for o in self.outputs], self.loss.within)
 
     def loss_derivative(self, j: int) -> sympy.Expr:
         """∂E_total/∂out_oj as the lecturer writes it."""
-        o = self.outputs[j]
-        return LOSSES[self.loss].derivative(sympy.Symbol(f"target_{o}"), sympy.Symbol(f"out_{o}"),
-                                            len(self.outputs))
+        d = self.loss.entry.derivative(*self._loss_symbols(), j, self.loss.options)
+        if self.loss.within != "mean":
+            return d
+        q = sympy.Rational(1, len(self.outputs))
+        if d.is_Mul and d.args[0].is_Number:      # −2·(t − o) → −2/n·(t − o)
+            return _mul(d.args[0] * q, *d.args[1:])
+        return _mul(q, d)
+
+    def target_constraints(self) -> dict:
+        """Facts about the targets a derivation uses: cross-entropy's targets sum to 1.
+
+        The lecturer's ∂E/∂z_j = softmax_j(z) − y_j holds because Σ_k y_k = 1; the proof
+        substitutes y_C = 1 − Σ_{k<C} y_k before comparing with ``sympy.diff``.
+        """
+        if self.loss != "cross_entropy":
+            return {}
+        ts = self._loss_symbols()[0]
+        return {ts[-1]: 1 - sympy.Add(*ts[:-1])}
 
     # ----- numbers ---------------------------------------------------------------------------
     def _numeric_layers(self, m, convert):
@@ -256,8 +283,13 @@ class Network:
     @cached_property
     def numbers(self) -> numeric.Numbers:
         """Every forward value, delta and gradient at working precision (mpmath)."""
-        return numeric.run([to_mpf(v) for v in self.inputs], [to_mpf(v) for v in self.targets],
+        nums = numeric.run([to_mpf(v) for v in self.inputs], [to_mpf(v) for v in self.targets],
                            self._numeric_layers(mpmath, to_mpf), self.loss, mpmath)
+        problem = self.loss.entry.outputs_problem(nums.out[-1])
+        if problem:
+            raise SpecError("loss", f"{self.loss} needs every output in [0, 1] (a sigmoid output "
+                            f"layer; or bce_with_logits on raw outputs): {problem}")
+        return nums
 
     @cached_property
     def values(self) -> dict:

@@ -20,7 +20,9 @@ import mpmath
 import sympy
 
 from .activations import ACTIVATIONS, LEAKY_SLOPE, leaky_relu, leaky_step, relu, sigmoid, step
-from .losses import LOSSES
+from .loss_functions import FUNCTIONS as _LOSS_FUNCTIONS
+from .losses import LossChoice, choose
+from .numbers import to_mpf
 
 
 @dataclass
@@ -58,12 +60,22 @@ def forward(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
         x = [act.value(v, m) for v in net]
         nets.append(net)
         outs.append(x)
-    lossdef = LOSSES[loss]
-    n = len(targets)
-    terms = [lossdef.value([t], [o]) for t, o in zip(targets, x)]  # E_o: the loss of one output
-    dout = [lossdef.grad(t, o, n) for t, o in zip(targets, x)]
-    return Numbers(nets, outs, terms, lossdef.value(targets, x), dout, [], [], [],
-                   inputs=list(inputs))
+    choice = loss if isinstance(loss, LossChoice) else choose(loss)
+    opts = _numeric_options(choice.options, m)
+    terms = choice.entry.values(targets, x, m, opts)     # E_o per output
+    dout = choice.entry.grads(targets, x, m, opts)      # ∂(Σ E_o)/∂out_o
+    total = sum(terms[1:], terms[0])
+    if choice.within == "mean":
+        total, dout = total / len(terms), [g / len(terms) for g in dout]
+    return Numbers(nets, outs, terms, total, dout, [], [], [], inputs=list(inputs))
+
+
+def _numeric_options(options, m) -> dict:
+    """A loss's exact options as numbers of module ``m``."""
+    def num(v):
+        return to_mpf(v) if m is mpmath else float(v)
+    return {k: None if v is None else tuple(num(x) for x in v) if isinstance(v, tuple) else num(v)
+            for k, v in options.items()}
 
 
 def backward(nums: Numbers, layers, m=mpmath) -> Numbers:
@@ -124,6 +136,7 @@ _FUNCS = {
     sympy.tanh: mpmath.tanh,
     sympy.exp: mpmath.exp,
     sympy.log: mpmath.log,
+    **_LOSS_FUNCTIONS,
 }
 
 

@@ -9,7 +9,9 @@ against a pattern, and nothing is passed to ``eval`` or ``sympify``. Every probl
 The format (``examples/mazur.toml`` is the classic 2-2-2 example)::
 
     name = "…"                 # optional
-    loss = "half_sse"          # or "mse"
+    loss = "half_sse"          # or "mse", "sse", "l1", "smooth_l1", "huber", "bce",
+                               # "bce_with_logits", "cross_entropy", "nll"; with options:
+                               # loss = { name = "smooth_l1", beta = 0.5 }
     learning_rate = 0.5
     naming = "mazur"           # or "indexed"
     update_biases = false      # default true (torch's behaviour)
@@ -100,6 +102,14 @@ def _string(data, key, default):
     return value
 
 
+def _loss(data):
+    """``loss = "bce"``, or a table with options: ``loss = { name = "smooth_l1", beta = 0.5 }``."""
+    value = data.get("loss", "half_sse")
+    if not isinstance(value, (str, dict)):
+        raise SpecError("loss", f"expected a name or a table, got {_kind(value)}")
+    return value
+
+
 def _names(value, count, field):
     if value is None:
         return None
@@ -142,7 +152,7 @@ def _build(data: dict) -> Network:
         raise SpecError("update_biases", f"expected true or false, got {_kind(update_biases)}")
     return Network(
         inputs, targets, layers,
-        loss=_string(data, "loss", "half_sse"),
+        loss=_loss(data),
         learning_rate=data.get("learning_rate", Decimal("0.5")),
         naming=_string(data, "naming", "mazur"),
         update_biases=update_biases,
