@@ -168,9 +168,9 @@ _L1 = Element(
 
 _below_beta = lambda x, y, o: abs(x - y) < o["beta"]     # noqa: E731
 _SMOOTH_L1_TERMS = (
-    Branch(_mul(Rational(1, 2), ratio(_sq(_R), BETA, evaluate=False)), sympy.StrictLessThan(absval(_R), BETA),
+    Branch(ratio(_sq(_R), _mul(2, BETA), evaluate=False), sympy.StrictLessThan(absval(_R), BETA),
            _below_beta),
-    Branch(_add(absval(_R), _mul(-1, Rational(1, 2), BETA))))
+    Branch(_add(absval(_R), _mul(-1, ratio(BETA, 2, evaluate=False)))))
 _SMOOTH_L1 = Element(
     definition=_SMOOTH_L1_TERMS, terms=_SMOOTH_L1_TERMS,
     grads=(Branch(ratio(_R, BETA, evaluate=False), sympy.StrictLessThan(absval(_R), BETA), _below_beta),
@@ -181,7 +181,7 @@ _SMOOTH_L1 = Element(
 _below_delta = lambda x, y, o: abs(x - y) < o["delta"]   # noqa: E731
 _HUBER_TERMS = (
     Branch(_mul(Rational(1, 2), _sq(_R)), sympy.StrictLessThan(absval(_R), DELTA), _below_delta),
-    Branch(_mul(DELTA, _add(absval(_R), _mul(-1, Rational(1, 2), DELTA)))))
+    Branch(_mul(DELTA, _add(absval(_R), _mul(-1, ratio(DELTA, 2, evaluate=False))))))
 _HUBER = Element(
     definition=_HUBER_TERMS, terms=_HUBER_TERMS,
     grads=(Branch(_R, sympy.StrictLessThan(absval(_R), DELTA), _below_delta),

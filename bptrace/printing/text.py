@@ -231,3 +231,10 @@ def to_text(trace, **settings) -> str:
     # the optimizer printer extends this one with the optimizer/schedule/dropout traces
     from .optim_text import OptimTextPrinter
     return OptimTextPrinter(**settings).doprint(trace)
+
+
+# ``bptrace loss`` traces (bptrace/losstrace.py), printed by printing/loss_text.py
+from .loss_text import print_loss_trace, print_softmax_proof  # noqa: E402
+
+TextPrinter._print_LossTrace = print_loss_trace
+TextPrinter._print_SoftmaxProof = print_softmax_proof
