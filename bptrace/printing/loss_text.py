@@ -16,7 +16,7 @@ _CONVENTIONS = {
     "l1": "l = |x - y|; its gradient at x = y is sign(0) = 0, as torch",
     "smooth_l1": "β = {beta} (torch's default 1); the two branches meet at |x - y| = β",
     "huber": "δ = {delta} (torch's default 1); Huber = δ·SmoothL1 with β = δ",
-    "bce": "x is a probability; log is clamped at -100 and x·(1 - x) at ε_torch = 1e-12 in the gradient, as torch",
+    "bce": "x is a probability; log is clamped at -100 and x·(1 - x) at ε_torch = 1e-12 (a float32: 9.99999996e-13) in the gradient, as torch",
     "bce_with_logits": "x is a raw score (logit); torch evaluates the stable form max(x, 0) - x·y + log(1 + exp(-|x|))",
     "cross_entropy": "x holds logits (raw scores), not probabilities: p = softmax(x), l_n = -Σ_c y_n,c·log(p_n,c)",
     "nll": "x holds log-probabilities (e.g. log_softmax): l_n = -w_(y_n)·x_n,(y_n)",
