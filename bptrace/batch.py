@@ -13,6 +13,7 @@ the reduction. With loss "mse" and reduction "mean" this is ``nn.MSELoss()`` on 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 import mpmath
@@ -31,6 +32,19 @@ def derivative_key(of: str, wrt: str) -> str:
     return f"d{of}/d{wrt}"
 
 
+def _sample_layers(layers, s: int, batch: int):
+    """The layers as sample ``s`` sees them: a dropout mask given per sample is its row."""
+    out = []
+    for l, layer in enumerate(layers):
+        mask = layer.mask
+        if isinstance(mask, (list, tuple)) and mask and isinstance(mask[0], (list, tuple)):
+            if len(mask) != batch:
+                raise SpecError(f"layers[{l}].mask", f"expected one row per sample ({batch}), got {len(mask)}")
+            layer = replace(layer, mask=mask[s])
+        out.append(layer)
+    return out
+
+
 class BatchNetwork(Network):
     """A network evaluated on several samples; the same API as ``Network``."""
 
@@ -47,7 +61,8 @@ class BatchNetwork(Network):
         nets = []
         for s, (x, t) in enumerate(zip(inputs, targets)):
             try:
-                nets.append(Network(list(x), list(t) if isinstance(t, (list, tuple)) else t, layers,
+                nets.append(Network(list(x), list(t) if isinstance(t, (list, tuple)) else t,
+                                    _sample_layers(layers, s, len(inputs)),
                                     loss_name=f"E_{s + 1}", **settings))
             except SpecError as e:
                 field = e.field
@@ -59,13 +74,20 @@ class BatchNetwork(Network):
         self.sample_networks = tuple(nets)
         self.__dict__.update({k: v for k, v in first.__dict__.items()
                               if k in ("name", "loss", "naming", "update_biases", "learning_rate",
-                                       "layers", "names", "reduction", "param_prefixes")})
+                                       "layers", "names", "reduction", "param_prefixes",
+                                       "training")})
+        # keep each layer's dropout mask as given (one row per sample, or one for all)
+        self.layers = tuple(replace(checked, mask=given.mask if checked.dropout is not None else None)
+                            for checked, given in zip(first.layers, layers))
         self.inputs = tuple(n.inputs for n in nets)
         self.targets = tuple(n.targets for n in nets)
 
     @property
     def samples(self) -> tuple:
         return tuple((n.inputs, n.targets) for n in self.sample_networks)
+
+    def dropout_scales(self, sample: int = 0) -> list:
+        return self.sample_networks[sample].dropout_scales()
 
     @property
     def batch_size(self) -> int:

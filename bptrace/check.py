@@ -52,6 +52,8 @@ def _forward(net, params, torch, kept=None):
         return torch.tensor([[float(to_mpf(v)) for v in row] for row in rows], dtype=torch.float64)
 
     x = f64([xs for xs, _ in net.samples])            # (B, inputs)
+    # dropout as nn.Dropout applies it: the kept units times 1/(1 − p), each sample its mask
+    scales = [net.dropout_scales(s) for s in range(len(net.samples))]
     for l, layer in enumerate(net.layers):
         w, b = params[l]
         z = x @ w.T + b if layer.biases else x @ w.T  # a one-element b broadcasts: one shared bias
@@ -61,6 +63,8 @@ def _forward(net, params, torch, kept=None):
                 for j, name in enumerate(net.names.neurons[l]):
                     kept[_key(f"net_{name}", s, _is_batch(net))] = z[s, j]
                     kept[_key(f"out_{name}", s, _is_batch(net))] = x[s, j]
+        if scales[0][l]:
+            x = x * f64([sc[l] for sc in scales])
     targets = f64([ts for _, ts in net.samples])
     choice = net.loss
     per_sample = torch.stack([choice.entry.torch_sample(torch, x[s], targets[s], choice.options, choice.within)

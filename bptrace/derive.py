@@ -68,10 +68,15 @@ def _paths(net, param: str):
         if l == last:
             yield nodes + (net.loss_name,), factors + (factor(net.loss_name, f"out_{n}", net.loss_derivative(j)),)
             return
+        fed = f"out_{n}"
+        if net.has_dropout(l):   # out → d = m·out/(1 − p): a dropped unit's paths carry 0
+            fed = f"d_{n}"
+            nodes = nodes + (fed,)
+            factors = factors + (factor(fed, f"out_{n}", net.dropout_factor(l, j)),)
         for k in range(net.layers[l + 1].units):
             m = net.names.neurons[l + 1][k]
             w = net.names.weights[l + 1][k][j]
-            yield from walk(l + 1, k, nodes, factors + (factor(f"net_{m}", f"out_{n}", S(w)),))
+            yield from walk(l + 1, k, nodes, factors + (factor(f"net_{m}", fed, S(w)),))
 
     for l, j in fed_neurons(net, param):
         n = net.names.neurons[l][j]
@@ -85,6 +90,8 @@ def _delta_formula(net, l: int, j: int) -> sympy.Expr:
         return _mul(net.loss_derivative(j), _act_derivative(net, l, j))
     upstream = [_mul(S(f"delta_{m}"), S(net.names.weights[l + 1][k][j]))
                 for k, m in enumerate(net.names.neurons[l + 1])]
+    if net.has_dropout(l):
+        return _mul(_add(*upstream), net.dropout_factor(l, j), _act_derivative(net, l, j))
     return _mul(_add(*upstream), _act_derivative(net, l, j))
 
 
@@ -136,6 +143,8 @@ def written_out(net) -> dict:
         for j, n in enumerate(names):
             env[S(f"net_{n}")] = _rebuild(net.net_formula(l, j)).xreplace(env)
             env[S(f"out_{n}")] = _rebuild(net.out_formula(l, j)).xreplace(env)
+            if net.has_dropout(l):
+                env[S(f"d_{n}")] = _rebuild(net.dropout_formula(l, j)).xreplace(env)
     for o, term in zip(net.outputs, net.loss_terms()):
         env[S(f"E_{o}")] = _rebuild(term).xreplace(env)
     env[S(net.loss_name)] = _rebuild(net.loss_total()).xreplace(env)

@@ -49,12 +49,27 @@ class Layer:
 
     ``bias`` is one number (shared by every neuron of the layer, as in the classic
     example), one per neuron, or None for a layer without bias (``nn.Linear(bias=False)``).
+    ``dropout`` is p, the probability of dropping each of the layer's outputs while
+    training, and ``mask`` says which units are kept (1) or dropped (0); the kept outputs
+    are scaled by 1/(1 − p), as ``nn.Dropout`` does. In a batch, ``mask`` may hold one row
+    per sample.
     """
 
     units: int
     activation: str = "sigmoid"
     weights: Sequence[Sequence] = ()
     bias: object = 0
+    dropout: object = None
+    mask: object = None
+
+    def scale(self, training: bool = True) -> tuple:
+        """Each output's dropout factor: m_j/(1 − p) while training, 1 in evaluation (the
+        identity); () for a layer without dropout."""
+        if self.dropout is None:
+            return ()
+        if not training:
+            return (Fraction(1),) * self.units
+        return tuple(Fraction(m) / (1 - self.dropout) for m in self.mask)
 
     @property
     def shared_bias(self) -> bool:
@@ -73,6 +88,31 @@ def is_batch(inputs) -> bool:
 
 
 REDUCTIONS = ("mean", "sum")
+
+
+def _check_dropout(layer, where: str, last: bool, training: bool):
+    """A layer's dropout p (exact, in [0, 1)) and mask (a tuple of 0/1), or (None, None)."""
+    if layer.dropout is None:
+        if layer.mask is not None:
+            raise SpecError(f"{where}.mask", "a mask needs dropout = p")
+        return None, None
+    if last:
+        raise SpecError(f"{where}.dropout", "dropout after the output layer is not supported "
+                        "(put it after a hidden layer)")
+    p = exact(layer.dropout, f"{where}.dropout")
+    if not 0 <= p < 1:
+        raise SpecError(f"{where}.dropout", f"p must be in [0, 1), got {float(p):g}")
+    if layer.mask is None and not training:
+        return p, None          # evaluation: dropout is the identity, no mask needed
+    if layer.mask is None:
+        raise SpecError(f"{where}.mask", "dropout needs the mask of kept (1) and dropped (0) "
+                        "units (or, in a spec file, a seed)")
+    mask = layer.mask
+    if not isinstance(mask, (list, tuple)) or len(mask) != layer.units:
+        raise SpecError(f"{where}.mask", f"expected {layer.units} entries of 0 or 1 (one per unit)")
+    if any(m not in (0, 1) or isinstance(m, float) for m in mask):
+        raise SpecError(f"{where}.mask", "entries must be 0 (dropped) or 1 (kept)")
+    return p, tuple(int(m) for m in mask)
 
 
 class Network:
@@ -94,7 +134,8 @@ class Network:
     def __init__(self, inputs, targets, layers, *, loss="half_sse", learning_rate=0.5,
                  naming="mazur", update_biases=True, name="network",
                  input_names=None, neuron_names=None, param_prefixes=None,
-                 reduction="mean", loss_name=None):
+                 reduction="mean", loss_name=None, training=True):
+        self.training = bool(training)
         if loss_name:
             self.loss_name = loss_name
         if reduction not in REDUCTIONS:
@@ -142,7 +183,8 @@ class Network:
                     raise SpecError(f"{where}.bias", f"expected one number (shared) or {layer.units} "
                                     f"(one per neuron), got {len(layer.bias)}")
                 bias = tuple(exact(v, f"{where}.bias[{j}]") for j, v in enumerate(layer.bias))
-            checked.append(Layer(layer.units, layer.activation, tuple(weights), bias))
+            p, mask = _check_dropout(layer, where, last=l == len(layers) - 1, training=self.training)
+            checked.append(Layer(layer.units, layer.activation, tuple(weights), bias, p, mask))
             fan_in = layer.units
         self.layers = tuple(checked)
         self.targets = tuple(exact(v, f"targets[{k}]") for k, v in enumerate(targets))
@@ -204,7 +246,8 @@ class Network:
                       for j, row in enumerate(layer.weights))
             b = tuple(values.get(n, v) for n, v in zip(self.names.biases[l], layer.biases))
             layers.append(Layer(layer.units, layer.activation, w,
-                                None if layer.bias is None else b[0] if layer.shared_bias else b))
+                                None if layer.bias is None else b[0] if layer.shared_bias else b,
+                                layer.dropout, layer.mask))
         return self.with_layers(layers)
 
     def settings(self) -> dict:
@@ -213,7 +256,7 @@ class Network:
                     update_biases=self.update_biases, name=self.name,
                     input_names=self.names.inputs, neuron_names=self.names.neurons,
                     param_prefixes=self.param_prefixes, reduction=self.reduction,
-                    loss_name=self.loss_name)
+                    loss_name=self.loss_name, training=self.training)
 
     def with_layers(self, layers) -> "Network":
         return Network(self.inputs, self.targets, layers, **self.settings())
@@ -225,8 +268,38 @@ class Network:
 
     # ----- symbols and formulas ------------------------------------------------------------
     def layer_inputs(self, l: int) -> tuple[str, ...]:
-        """Names of the values feeding layer ``l``: the inputs, or the previous layer's outs."""
-        return self.names.inputs if l == 0 else tuple(f"out_{n}" for n in self.names.neurons[l - 1])
+        """Names of the values feeding layer ``l``: the inputs, the previous layer's outs,
+        or — after dropout — their dropped-and-scaled versions d_h1, …"""
+        if l == 0:
+            return self.names.inputs
+        prefix = "d" if self.has_dropout(l - 1) else "out"
+        return tuple(f"{prefix}_{n}" for n in self.names.neurons[l - 1])
+
+    def has_dropout(self, l: int) -> bool:
+        """Whether layer ``l``'s outputs pass through dropout (the identity in evaluation)."""
+        return self.layers[l].dropout is not None
+
+    def dropout_symbol(self, l: int) -> sympy.Symbol:
+        """p, or p1, p2, … when several layers have dropout."""
+        several = sum(ly.dropout is not None for ly in self.layers) > 1
+        return sympy.Symbol(f"p{l + 1}" if several else "p")
+
+    def dropout_factor(self, l: int, j: int) -> sympy.Expr:
+        """∂d_j/∂out_j = m_j/(1 − p) while training, 1 in evaluation."""
+        if not self.training:
+            return sympy.Integer(1)
+        n = self.names.neurons[l][j]
+        p = self.dropout_symbol(l)
+        return _mul(sympy.Symbol(f"m_{n}"), sympy.Pow(_add(1, _mul(-1, p)), -1, evaluate=False))
+
+    def dropout_formula(self, l: int, j: int) -> sympy.Expr:
+        """d_j = m_j·out_j/(1 − p) while training; d_j = out_j in evaluation."""
+        n = self.names.neurons[l][j]
+        if not self.training:
+            return sympy.Symbol(f"out_{n}")
+        p = self.dropout_symbol(l)
+        return _mul(sympy.Symbol(f"m_{n}"), sympy.Symbol(f"out_{n}"),
+                    sympy.Pow(_add(1, _mul(-1, p)), -1, evaluate=False))
 
     def net_formula(self, l: int, j: int) -> sympy.Expr:
         """net_j = Σ_k w_jk·x_k + b, in the order it is written on the board."""
@@ -276,9 +349,18 @@ class Network:
         return {ts[-1]: 1 - sympy.Add(*ts[:-1])}
 
     # ----- numbers ---------------------------------------------------------------------------
-    def _numeric_layers(self, m, convert):
+    def _numeric_layers(self, m, convert, sample: int = 0):
+        """(activation, weights, biases, dropout factors) per layer, as numbers of ``m``.
+
+        ``sample`` picks whose dropout mask is used (a batch's samples may differ)."""
+        scales = self.dropout_scales(sample)
         return [(ly.activation, [[convert(v) for v in row] for row in ly.weights],
-                 [convert(v) for v in ly.biases]) for ly in self.layers]
+                 [convert(v) for v in ly.biases], [convert(s) for s in scale])
+                for ly, scale in zip(self.layers, scales)]
+
+    def dropout_scales(self, sample: int = 0) -> list:
+        """Per layer, the exact dropout factors m_j/(1 − p) of ``sample`` (empty: none)."""
+        return [ly.scale(self.training) for ly in self.layers]
 
     @cached_property
     def numbers(self) -> numeric.Numbers:
@@ -303,6 +385,11 @@ class Network:
                 vals[f"net_{n}"] = nums.net[l][j]
                 vals[f"out_{n}"] = nums.out[l][j]
                 vals[f"delta_{n}"] = nums.delta[l][j]
+                if self.has_dropout(l):
+                    vals[f"d_{n}"] = nums.fed[l][j]
+                if self.has_dropout(l) and self.training:
+                    vals[f"m_{n}"] = to_mpf(self.layers[l].mask[j])
+                    vals[self.dropout_symbol(l).name] = to_mpf(self.layers[l].dropout)
         for o, t in zip(self.outputs, nums.terms):
             vals[f"E_{o}"] = t
         vals[self.loss_name] = nums.loss
@@ -333,6 +420,8 @@ class Network:
             for j, n in enumerate(names):
                 steps.append(Step(S(f"net_{n}"), self.net_formula(l, j), vals[f"net_{n}"]))
                 steps.append(Step(S(f"out_{n}"), self.out_formula(l, j), vals[f"out_{n}"]))
+                if self.has_dropout(l):
+                    steps.append(Step(S(f"d_{n}"), self.dropout_formula(l, j), vals[f"d_{n}"]))
         for o, term in zip(self.outputs, self.loss_terms()):
             steps.append(Step(S(f"E_{o}"), term, vals[f"E_{o}"]))
         steps.append(Step(S(self.loss_name), self.loss_total(), vals[self.loss_name]))

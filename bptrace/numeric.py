@@ -37,29 +37,34 @@ class Numbers:
     bias_grads: list     # per layer: one value if shared, else one per neuron
     inputs: list = None
     samples: list = None   # for a batch: each sample's Numbers
+    fed: list = None       # per layer: what it feeds the next layer (out, or out after dropout)
 
 
 def run(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
     """Forward and backward pass.
 
-    ``layers`` is a list of ``(activation name, weights [neuron][input], biases)`` where
-    ``biases`` has one entry for a shared bias. Numbers must already be of ``m``'s type.
+    ``layers`` is a list of ``(activation name, weights [neuron][input], biases, dropout
+    factors)`` where ``biases`` has one entry for a shared bias, and the dropout factors
+    m_j/(1 − p) are empty for a layer without dropout. Numbers must already be of ``m``'s
+    type.
     """
     return backward(forward(inputs, targets, layers, loss, m), layers, m)
 
 
 def forward(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
     """The forward pass and the loss; deltas and gradients are left empty."""
-    nets, outs = [], []
+    nets, outs, fed = [], [], []
     x = list(inputs)
-    for act, w, b in layers:
+    for act, w, b, scale in layers:
         act = ACTIVATIONS[act]
         # one bias shared by the layer, one per neuron, or none
         bias = [b[0]] * len(w) if len(b) == 1 else b if b else [0 * x[0]] * len(w)
         net = [sum((wk * xk for wk, xk in zip(row, x)), bias[j]) for j, row in enumerate(w)]
-        x = [act.value(v, m) for v in net]
+        out = [act.value(v, m) for v in net]
+        x = [o * s for o, s in zip(out, scale)] if scale else out   # dropout: m_j/(1 − p)
         nets.append(net)
-        outs.append(x)
+        outs.append(out)
+        fed.append(x)
     choice = loss if isinstance(loss, LossChoice) else choose(loss)
     opts = _numeric_options(choice.options, m)
     terms = choice.entry.values(targets, x, m, opts)     # E_o per output
@@ -67,7 +72,7 @@ def forward(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
     total = sum(terms[1:], terms[0])
     if choice.within == "mean":
         total, dout = total / len(terms), [g / len(terms) for g in dout]
-    return Numbers(nets, outs, terms, total, dout, [], [], [], inputs=list(inputs))
+    return Numbers(nets, outs, terms, total, dout, [], [], [], inputs=list(inputs), fed=fed)
 
 
 def _numeric_options(options, m) -> dict:
@@ -94,13 +99,16 @@ def backward(nums: Numbers, layers, m=mpmath) -> Numbers:
             w = layers[l][1]
             upstream = [sum(deltas[l][j] * w[j][k] for j in range(len(w)))
                         for k in range(len(w[0]))]
+            scale = layers[l - 1][3]
+            if scale:   # only the kept units pass the gradient back, scaled
+                upstream = [u * s for u, s in zip(upstream, scale)]
     weight_grads, bias_grads = [], []
-    for l, (_, _, b) in enumerate(layers):
-        x = nums.inputs if l == 0 else nums.out[l - 1]
+    for l, (_, _, b, _) in enumerate(layers):
+        x = nums.inputs if l == 0 else nums.fed[l - 1]
         weight_grads.append([[d * xk for xk in x] for d in deltas[l]])
         bias_grads.append([sum(deltas[l])] if len(b) == 1 else list(deltas[l]) if b else [])
     return Numbers(nums.net, nums.out, nums.terms, nums.loss, nums.dout, deltas,
-                   weight_grads, bias_grads, inputs=nums.inputs)
+                   weight_grads, bias_grads, inputs=nums.inputs, fed=nums.fed)
 
 
 def reduce(per_sample: list, reduction: str) -> Numbers:
@@ -124,7 +132,7 @@ def reduce(per_sample: list, reduction: str) -> Numbers:
     return Numbers(first.net, first.out, first.terms, combine([n.loss for n in per_sample]),
                    first.dout, first.delta, combine([n.weight_grads for n in per_sample]),
                    combine([n.bias_grads for n in per_sample]), inputs=first.inputs,
-                   samples=per_sample)
+                   samples=per_sample, fed=first.fed)
 
 
 _FUNCS = {

@@ -43,8 +43,8 @@ from .network import Layer, Network
 
 BUILTINS = ("mazur",)
 _TOP = {"name", "loss", "learning_rate", "naming", "update_biases", "inputs", "targets",
-        "input_names", "layers", "reduction"}
-_LAYER = {"units", "activation", "weights", "bias", "names"}
+        "input_names", "layers", "reduction", "training"}
+_LAYER = {"units", "activation", "weights", "bias", "names", "dropout", "mask", "seed"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
 
 
@@ -144,7 +144,8 @@ def _build(data: dict) -> Network:
         if not isinstance(weights, list):
             raise SpecError(f"{where}.weights", f"expected a list of rows, got {_kind(weights)}")
         units = ld["units"]
-        layers.append(Layer(units, activation, weights, ld.get("bias", 0)))
+        mask = _mask(ld, where, units, inputs) if "dropout" in ld else ld.get("mask")
+        layers.append(Layer(units, activation, weights, ld.get("bias", 0), ld.get("dropout"), mask))
         if isinstance(units, int) and not isinstance(units, bool):
             names.append(_names(ld.get("names"), units, f"{where}.names"))
     update_biases = data.get("update_biases", True)
@@ -162,4 +163,40 @@ def _build(data: dict) -> Network:
                            "input_names"),
         reduction=_string(data, "reduction", "mean"),
         neuron_names=names if any(n is not None for n in names) else None,
+        training=_boolean(data, "training", True),
     )
+
+
+def _boolean(data, key, default):
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise SpecError(key, f"expected true or false, got {_kind(value)}")
+    return value
+
+
+def _mask(ld: dict, where: str, units, inputs):
+    """A dropout layer's mask: given (``mask``), or drawn by torch from ``seed`` as
+    ``torch.manual_seed(seed)`` then ``nn.Dropout(p)`` on the layer's (samples × units)
+    outputs would draw it."""
+    if "mask" in ld and "seed" in ld:
+        raise SpecError(f"{where}.seed", "give either mask or seed, not both")
+    if "seed" not in ld:
+        return ld.get("mask")
+    seed = ld["seed"]
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2 ** 63:
+        raise SpecError(f"{where}.seed", f"expected a whole number ≥ 0, got {seed!r}")
+    if not isinstance(units, int) or isinstance(units, bool) or units < 1:
+        return None   # the units error is reported by the network
+    from .dropout import torch_mask
+    from .network import exact
+    p = exact(ld["dropout"], f"{where}.dropout")
+    if not 0 <= p < 1:
+        raise SpecError(f"{where}.dropout", f"p must be in [0, 1), got {float(p):g}")
+    batch = len(inputs) if inputs and isinstance(inputs[0], list) else 0
+    try:
+        flat = torch_mask(seed, units * max(batch, 1), p)
+    except SpecError as e:
+        raise SpecError(f"{where}.seed", e.problem) from None
+    if not batch:
+        return list(flat)
+    return [list(flat[s * units:(s + 1) * units]) for s in range(batch)]

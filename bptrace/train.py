@@ -47,14 +47,14 @@ def step(net, lr=None, update_biases: Optional[bool] = None) -> UpdateTrace:
 def _apply(layers, grads, eta, biases: bool, only=None):
     """Subtract η·grad from the weights (and biases) of the layers in ``only`` (all if None)."""
     out = []
-    for l, (act, w, b) in enumerate(layers):
+    for l, (act, w, b, scale) in enumerate(layers):
         if only is not None and l not in only:
-            out.append((act, w, b))
+            out.append((act, w, b, scale))
             continue
         w = [[v - eta * g for v, g in zip(row, grow)] for row, grow in zip(w, grads.weight_grads[l])]
         if biases:
             b = [v - eta * g for v, g in zip(b, grads.bias_grads[l])]
-        out.append((act, w, b))
+        out.append((act, w, b, scale))
     return out
 
 
@@ -87,9 +87,15 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
     last = len(layers) - 1
     losses = []
 
+    # each sample keeps its own dropout mask; the weights are shared
+    scales = [[[conv(v) for v in sc] for sc in net.dropout_scales(s)] for s in range(len(samples))]
+
+    def with_scales(ls, s):
+        return [(a, w, b, scales[s][l]) for l, (a, w, b, _) in enumerate(ls)]
+
     def run(ls):
-        return numeric.reduce([numeric.run(x, t, ls, net.loss, m) for x, t in samples],
-                              net.reduction)
+        return numeric.reduce([numeric.run(x, t, with_scales(ls, s), net.loss, m)
+                               for s, (x, t) in enumerate(samples)], net.reduction)
 
     nums = run(layers)
     for r in range(1, rounds + 1):
@@ -99,7 +105,8 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
         if sequential and last > 0:
             updated = _apply(layers, nums, eta, biases, only={last})
             # the slip: hidden deltas from this round's forward pass, new output weights
-            hidden = numeric.reduce([numeric.backward(n, updated, m) for n in nums.samples],
+            hidden = numeric.reduce([numeric.backward(n, with_scales(updated, s), m)
+                                     for s, n in enumerate(nums.samples)],
                                     net.reduction)
             layers = _apply(updated, hidden, eta, biases, only=set(range(last)))
         else:
@@ -111,7 +118,7 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
             progress(r)
     final = nums
     params = {}
-    for l, (_, w, b) in enumerate(layers):
+    for l, (_, w, b, _) in enumerate(layers):
         for j, row in enumerate(w):
             for k, v in enumerate(row):
                 params[net.names.weights[l][j][k]] = v

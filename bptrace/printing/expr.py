@@ -62,6 +62,14 @@ class TextExpr(StrPrinter):
             return "-" + self._print_Mul(sympy.Mul(*rest, evaluate=False))
         if len(args) == 2 and args[0] == sympy.Rational(1, 2):
             return "½" + self._factor(args[1], first=False) if not args[1].is_Pow else "½" + self._print(args[1])
+        below = [a.args[0] for a in args if a.is_Pow and a.args[1] == -1]
+        if below:   # m_h1·out_h1/(1 - p), not m_h1·out_h1·(1 - p)^-1
+            above = [a for a in args if not (a.is_Pow and a.args[1] == -1)] or [sympy.Integer(1)]
+            top = "·".join(self._factor(a, first=(i == 0)) for i, a in enumerate(above))
+            bottom = "·".join(self._factor(b, first=False) for b in below)
+            if len(below) > 1 or below[0].is_Mul:
+                bottom = f"({bottom})"
+            return f"{top}/{bottom}"
         return "·".join(self._factor(a, first=(i == 0)) for i, a in enumerate(args))
 
     def _print_Add(self, expr):

@@ -27,7 +27,7 @@ _TEXT_ESCAPES = {
 }
 # prefixes of bptrace's node quantities → how they are written
 _PREFIXES = {"net": r"\mathrm{net}", "out": r"\mathrm{out}", "target": r"\mathrm{target}",
-             "delta": r"\delta", "E": "E"}
+             "delta": r"\delta", "E": "E", "d": r"\mathrm{d}", "m": "m"}
 _GREEK = {"eta": r"\eta", "sigma": r"\sigma", "delta": r"\delta"}
 _FUNCTIONS = {"sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}", "leaky_relu": r"\mathrm{LeakyReLU}",
               "tanh": r"\tanh"}

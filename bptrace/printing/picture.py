@@ -268,6 +268,9 @@ def picture(net, kind: str = "network", *, wrt: Optional[str] = None, backward: 
                         "this one has a batch")
     if kind not in KINDS:
         raise SpecError("--kind", f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+    if any(layer.dropout is not None for layer in net.layers):
+        raise SpecError("graph", "pictures do not show dropout yet; the text, LaTeX and JSON "
+                        "traces do (bptrace forward/derive)")
     if kind == "paths":
         if wrt is None:
             raise SpecError("--wrt", "the paths picture needs a parameter: --wrt w1")
