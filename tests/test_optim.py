@@ -176,18 +176,29 @@ def hyper(draw, name):
 
 
 def float64_is_stable(t) -> bool:
-    """torch's run and the same run started 1e-15 (relative) off agree to 1e-13 (of each series' scale)."""
+    """Whether float64 can follow this trajectory to 1e-12 at all.
+
+    torch's run is repeated with rounding-sized noise added to every gradient (the
+    objective plus 1e-15·Σw, so each ∂f/∂w moves by 1e-15, as one rounding might) and with
+    the start moved by 1e-15 (relative). Where either moves the run by more than 1e-13 of
+    a series' scale, float64 itself cannot pin the trajectory down to 1e-12 — RMSProp and
+    Adam oscillating about a minimum amplify such noise into full-size steps — so the
+    draw is set aside; everywhere else bptrace must agree with torch to 1e-12.
+    """
     import dataclasses
     from fractions import Fraction
-    nudged = dataclasses.replace(t, init={p: v * (1 + Fraction(1, 10 ** 15)) for p, v in t.init.items()})
+    noisy = parse(f"({t.objective.text}) + 1e-15*({' + '.join(t.params)})", list(t.params))
     a, _ = optim.torch_run(t)
-    b, _ = optim.torch_run(nudged)
-    for p in t.params:
-        for key in a[0][p]:
-            xs, ys = [r[p][key] for r in a], [r[p][key] for r in b]
-            scale = max(max(map(abs, xs)), 1e-300)
-            if max(abs(x - y) for x, y in zip(xs, ys)) > 1e-13 * scale + 1e-15:
-                return False
+    runs = [dataclasses.replace(t, objective=noisy),
+            dataclasses.replace(t, init={p: v * (1 + Fraction(1, 10 ** 15)) for p, v in t.init.items()})]
+    for other in runs:
+        b, _ = optim.torch_run(other)
+        for p in t.params:
+            for key in a[0][p]:
+                xs, ys = [r[p][key] for r in a], [r[p][key] for r in b]
+                scale = max(max(map(abs, xs)), 1e-300)
+                if max(abs(x - y) for x, y in zip(xs, ys)) > 1e-13 * scale + 1e-15:
+                    return False
     return True
 
 
@@ -214,6 +225,11 @@ def test_matches_torch_for_100_steps(name, data):
         # cancellation noise (~1e-16 of its terms) that noise becomes a full-size step
         grads = [abs(ps.state.get("g", ps.grad)) for s in t.steps for ps in s.params]   # with decay
         assume(min(grads) > 1e-7 * max(grads))
+        # nor where weight decay cancels the gradient (g = ∂f/∂w + λw ≈ 0): torch's g then
+        # carries the rounding of its two terms, relative to a much smaller result
+        terms = [(abs(ps.state.get("g", ps.grad)), abs(ps.grad) + abs(ps.state.get("g", ps.grad) - ps.grad))
+                 for s in t.steps for ps in s.params]
+        assume(all(g > 1e-6 * size for g, size in terms))
     c = optim.check_torch(t)
     assert c.ok, (f"{name} {conv} {kw} on {obj.text}: worst {c.worst}: bptrace {c.ours!r} vs torch "
                   f"{c.theirs!r} (rel {c.rel_diff:.3g} > {c.rtol})")
