@@ -58,6 +58,10 @@ class BatchNetwork(Network):
                 if not isinstance(row, (list, tuple)) or len(row) != len(rows[0]):
                     got = len(row) if isinstance(row, (list, tuple)) else type(row).__name__
                     raise SpecError(f"{key}[{s}]", f"expected {len(rows[0])} {key} per sample, got {got}")
+                for k, v in enumerate(row):
+                    if isinstance(v, (list, tuple)):
+                        raise SpecError(f"{key}[{s}][{k}]", "expected a number, got a list "
+                                        "(a batch is one flat row per sample)")
         nets = []
         for s, (x, t) in enumerate(zip(inputs, targets)):
             try:

@@ -77,7 +77,7 @@ def forward(spec, fmt, digits, decimals):
 @click.argument("spec")
 @click.option("--wrt", multiple=True, metavar="PARAM", help="Parameter to differentiate by (repeatable).")
 @click.option("--all", "all_", is_flag=True, help="Every parameter of the network.")
-@click.option("--max-paths", type=click.IntRange(1), default=16, show_default=True,
+@click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
               help="List chain-rule paths only up to this many (the delta form is always shown).")
 @click.option("--prove/--no-prove", default=True, show_default=True,
               help="Check symbolically that the path sum equals sympy.diff of the written-out error.")
@@ -97,7 +97,7 @@ def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
         for p in params:
             entry = net.derive(p, max_paths=max_paths).to_dict()
             if prove:
-                proof = net.prove(p, max_paths=max_paths)
+                proof = net.prove(p)
                 entry["proof"] = ([q.to_dict() for q in proof] if isinstance(proof, tuple)
                                   else proof.to_dict())
             entries.append(entry)
@@ -107,7 +107,7 @@ def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
     for p in params:
         traces.append(net.derive(p, max_paths=max_paths))
         if prove:
-            traces.append(net.prove(p, max_paths=max_paths))
+            traces.append(net.prove(p))
     emit(traces, fmt, digits, decimals)
 
 
@@ -135,7 +135,8 @@ def _exact_lr(lr):
 
 @main.command()
 @click.argument("spec")
-@click.option("--steps", type=click.IntRange(0), required=True, help="Rounds of gradient descent.")
+@click.option("--steps", type=click.IntRange(0, 10 ** 7), required=True,
+              help="Rounds of gradient descent (at most 10,000,000; 100,000 with --exact or --optimizer).")
 @click.option("--lr", type=float, default=None, help="Learning rate η (default: the spec's).")
 @bias_option
 @click.option("--sequential", is_flag=True,
@@ -187,9 +188,7 @@ def train(spec, steps, lr, update_biases, sequential, report, exact, every, chec
                                      convention, schedule_kind,
                                      dict(gamma=gamma, step_size=step_size, milestones=milestones,
                                           t_max=t_max, eta_min=eta_min), fmt, digits, decimals)
-    # a bar only on a terminal: redirected output and JSON stay clean
-    with click.progressbar(length=steps, label="training", file=sys.stderr,
-                           hidden=not sys.stderr.isatty()) as bar:
+    with _progress_bar(steps) as bar:
         last = [0]
 
         def progress(r):
@@ -306,7 +305,7 @@ def document_options(f):
                      help="Also compile the .tex with pdflatex (needs -o; the PDF goes beside it).")(f)
     f = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                      help="Write the .tex file here (default: standard output).")(f)
-    f = click.option("--max-paths", type=click.IntRange(1), default=16, show_default=True,
+    f = click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
                      help="List chain-rule paths only up to this many (the delta form is always shown).")(f)
     f = click.option("--decimals", type=click.IntRange(0, 40), default=None,
                      help="Round to this many places after the point instead.")(f)
@@ -398,7 +397,7 @@ def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, pictur
 @click.option("--only-paths", is_flag=True, help="Paths picture: leave out what no path uses.")
 @click.option("--digits", type=click.IntRange(1, 40), default=4, show_default=True,
               help="Significant digits shown in the picture.")
-@click.option("--max-paths", type=click.IntRange(1), default=16, show_default=True,
+@click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
               help="Draw chain-rule paths only up to this many.")
 def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths, digits, max_paths):
     """A Graphviz picture: the network, the chain-rule paths of --wrt, or the computation graph."""

@@ -151,19 +151,22 @@ def written_out(net) -> dict:
     return env
 
 
-def prove(net, param: str, max_paths: int = 16, max_parameters: int = 40) -> Proof:
+def prove(net, param: str, max_paths: int = 16, max_parameters: int = 40,
+          max_depth: int = 4) -> Proof:
     """Σ over paths of Π factors, written out, minus ∂/∂param of the written-out E_total.
 
-    Both sides are expanded and subtracted; for networks beyond ``max_paths`` paths or
-    ``max_parameters`` parameters the expansion is too large to be useful, and the proof
-    says so instead of running for minutes.
+    Both sides are expanded and subtracted; for networks beyond ``max_paths`` paths,
+    ``max_parameters`` parameters or ``max_depth`` layers (each layer nests the error one
+    level deeper, and the expansion grows about threefold per two layers) the expansion
+    is too large to be useful, and the proof says so instead of running for minutes.
     """
-    count = path_count(net, param)
-    if count > max_paths or len(net.locations) > max_parameters:
+    count, depth = path_count(net, param), len(net.layers)
+    if count > max_paths or len(net.locations) > max_parameters or depth > max_depth:
+        plural = "path" if count == 1 else "paths"
         return Proof(param, None, None, None,
-                     reason=f"not attempted: {count} paths and {len(net.locations)} parameters "
-                            f"(limits {max_paths} and {max_parameters}); the written-out error "
-                            f"is too large to expand")
+                     reason=f"not attempted: {count} {plural}, {len(net.locations)} parameters, "
+                            f"{depth} layers (limits {max_paths}, {max_parameters}, {max_depth}); "
+                            f"the written-out error is too large to expand")
     env = written_out(net)
     chain = sympy.Add(*[sympy.Mul(*[_rebuild(f.formula) for f in factors])
                         for _, factors in _paths(net, param)])

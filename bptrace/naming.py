@@ -85,7 +85,17 @@ def make_names(scheme: str, n_inputs: int, units: list[int], bias_counts: list[i
     return names
 
 
+# the symbols bptrace derives from a neuron's name n: net_n, out_n, …; and the fixed ones
+DERIVED_PREFIXES = ("net", "out", "delta", "target", "E", "d", "m")
+FIXED_SYMBOLS = {"E_total", "p"}
+
+
 def _check_unique(names: Names) -> None:
+    """Every name distinct, and none equal to a symbol bptrace builds from another name
+    (an input called out_h1 would be substituted by out_h1's value)."""
+    derived = {f"{pre}_{n}": n for ns in names.neurons for n in ns for pre in DERIVED_PREFIXES}
+    derived.update({s: None for s in FIXED_SYMBOLS})
+    derived.update({f"p{l + 1}": None for l in range(len(names.neurons))})
     seen = {}
     groups = [("input_names", names.inputs)]
     groups += [(f"layers[{l}].names", ns) for l, ns in enumerate(names.neurons)]
@@ -95,4 +105,13 @@ def _check_unique(names: Names) -> None:
         for name in group:
             if name in seen:
                 raise SpecError(field, f"duplicate name {name!r} (also used in {seen[name]})")
+            if name in derived or name.startswith("E_"):
+                raise SpecError(field, f"name {name!r} is reserved: bptrace uses it for "
+                                + (f"a quantity of neuron {derived[name]!r}" if derived.get(name)
+                                   else "the error or dropout symbols")
+                                + " (net_, out_, delta_, target_, E_, d_, m_ prefixes; E_total, p)")
             seen[name] = field
+    for ns in names.neurons:
+        for n in ns:
+            if f"E_{n}" in FIXED_SYMBOLS:
+                raise SpecError("names", f"a neuron may not be called {n!r}: E_{n} is the error's symbol")

@@ -70,6 +70,8 @@ def loads(text: str, file: str = "<spec>") -> Network:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
         raise SpecError("TOML", f"malformed: {e}", file) from None
+    except RecursionError:
+        raise SpecError("TOML", "nested too deeply", file) from None
     try:
         return _build(data)
     except SpecError as e:

@@ -23,11 +23,18 @@ from typing import Callable, Optional
 import mpmath
 
 from . import numeric
+from .errors import SpecError
 from .network import exact as exact_value
 from .numbers import to_mpf
 from .trace import TrainTrace, Update, UpdateTrace
 
 REPORTS = ("after", "before")
+MAX_EXACT_ROUNDS = 100_000    # 50-digit rounds run at a few thousand a second
+
+
+def _diverged(r: int, e: Exception) -> SpecError:
+    return SpecError("training", f"float64 overflow after {r} rounds ({e}): the error diverged "
+                     "— try a smaller learning rate, or --exact, which does not overflow")
 
 
 def step(net, lr=None, update_biases: Optional[bool] = None) -> UpdateTrace:
@@ -78,6 +85,9 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
         raise ValueError(f"report must be one of {REPORTS}, got {report!r}")
     if rounds < 0:
         raise ValueError(f"rounds must be ≥ 0, got {rounds}")
+    if exact and rounds > MAX_EXACT_ROUNDS:
+        raise SpecError("--steps", f"at most {MAX_EXACT_ROUNDS:,} rounds at 50 digits (without "
+                        "--exact, float64 runs up to 10,000,000)")
     m, conv = (mpmath, to_mpf) if exact else (math, lambda v: float(to_mpf(v)))
     eta = conv(net.learning_rate if lr is None else exact_value(lr, "lr"))
     biases = net.update_biases if update_biases is None else update_biases
@@ -97,7 +107,10 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
         return numeric.reduce([numeric.run(x, t, with_scales(ls, s), net.loss, m)
                                for s, (x, t) in enumerate(samples)], net.reduction)
 
-    nums = run(layers)
+    try:
+        nums = run(layers)
+    except (OverflowError, ZeroDivisionError) as e:
+        raise _diverged(0, e) from None
     for r in range(1, rounds + 1):
         record = r == 1 or r % every == 0 or r == rounds
         if report == "before" and record:
@@ -111,7 +124,10 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
             layers = _apply(updated, hidden, eta, biases, only=set(range(last)))
         else:
             layers = _apply(layers, nums, eta, biases)
-        nums = run(layers)
+        try:
+            nums = run(layers)
+        except (OverflowError, ZeroDivisionError) as e:
+            raise _diverged(r, e) from None
         if report == "after" and record:
             losses.append((r, nums.loss))
         if progress:
@@ -152,6 +168,9 @@ def train_with_optimizer(net, rounds: int, optimizer: str, hyper, convention: st
 
     if rounds < 0:
         raise ValueError(f"rounds must be ≥ 0, got {rounds}")
+    if rounds > MAX_EXACT_ROUNDS:
+        raise SpecError("--steps", f"at most {MAX_EXACT_ROUNDS:,} rounds with an optimizer "
+                        "(it computes at 50 digits)")
     biases = net.update_biases if update_biases is None else update_biases
     moving = [p for p in net.parameters if biases or not net.is_bias(p)]
     state = {p: {k: mpmath.mpf(0) for k in optim._INITIAL_STATE[optimizer]} for p in moving}

@@ -87,3 +87,55 @@ def test_python_api_errors_name_the_field():
         bptrace.Network([1, 2], [0], [bptrace.Layer(1, "sigmoid", [[1, "x"]], 0)])
     with pytest.raises(bptrace.SpecError, match=r"^loss: unknown loss 'hinge'"):
         bptrace.Network([1], [0], [bptrace.Layer(1, "sigmoid", [[1]], 0)], loss="hinge")
+
+
+# ----- found in review: inputs that used to mislead, hang or raise ---------------------------
+MORE = {
+    "input named like a node": (GOOD.replace("targets", 'input_names = ["out_h1", "i2"]\ntargets'),
+                                "input_names: name 'out_h1' is reserved: bptrace uses it for a quantity of neuron 'h1'"),
+    "neuron named total": (GOOD.replace("bias = 0.60", 'bias = 0.60\nnames = ["total", "o2"]'),
+                           "names: a neuron may not be called 'total'"),
+    "huge literal": (GOOD.replace("0.05", "1e999999"), "inputs[0]: '1E+999999' is out of range"),
+    "long literal": (GOOD.replace("0.05", '"' + "1" * 500 + '/3"'), "inputs[0]: "),
+    "nested batch": (GOOD.replace("inputs = [0.05, 0.10]", "inputs = [[[0.05, 0.10]]]").replace(
+        "targets = [0.01, 0.99]", "targets = [[[0.01, 0.99]]]"),
+        "inputs[0][0]: expected a number, got a list (a batch is one flat row per sample)"),
+    "deep nesting": ("inputs = " + "[" * 3000 + "]" * 3000 + "\n", "TOML: nested too deeply"),
+}
+
+
+@pytest.mark.parametrize("case", MORE)
+def test_more_bad_specs(tmp_path, case):
+    text, message = MORE[case]
+    path = tmp_path / "net.toml"
+    path.write_text(text)
+    r = CliRunner().invoke(main, ["derive", str(path), "--wrt", "w1"])
+    assert r.exit_code == 2, r.output
+    assert len(r.output.strip().splitlines()) == 1 and len(r.output) < 400, r.output
+    assert r.output.startswith(f"Error: {path}: {message}"), r.output
+
+
+def test_diverging_training_is_one_line(tmp_path):
+    path = tmp_path / "net.toml"
+    path.write_text('inputs = [1]\ntargets = [1]\n[[layers]]\nunits = 1\nactivation = "identity"\n'
+                    'weights = [[1e200]]\n')
+    r = CliRunner().invoke(main, ["train", str(path), "--steps", "3"])
+    assert r.exit_code == 2 and r.output.startswith("Error: training: float64 overflow after 0 rounds")
+    assert len(r.output.splitlines()) == 1
+
+
+def test_limits_on_work():
+    r = CliRunner().invoke(main, ["derive", "mazur", "--wrt", "w1", "--max-paths", "1000000000"])
+    assert r.exit_code == 2 and "--max-paths" in r.output
+    r = CliRunner().invoke(main, ["train", "mazur", "--steps", "200000", "--exact"])
+    assert r.exit_code == 2 and "at most 100,000 rounds at 50 digits" in r.output
+    deep = bptrace.Network([0.5], [0.2], [bptrace.Layer(1, "sigmoid", [[0.3]], 0.1) for _ in range(6)])
+    proof = deep.prove("w1")
+    assert not proof.proven and "6 layers" in proof.reason
+
+
+def test_documents_refuse_a_batch():
+    from pathlib import Path
+    batch = Path(__file__).resolve().parent.parent / "examples" / "batch.toml"
+    r = CliRunner().invoke(main, ["latex", str(batch)])
+    assert r.exit_code == 2 and "documents walk through one sample" in r.output

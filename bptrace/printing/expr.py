@@ -13,7 +13,8 @@ from sympy.printing.str import StrPrinter
 from ..numbers import fmt
 
 _SUPERSCRIPT = {2: "²", 3: "³"}
-_FUNCTIONS = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU", "tanh": "tanh"}
+_FUNCTIONS = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU", "tanh": "tanh",
+              "step": "ReLU′", "leaky_step": "LeakyReLU′"}   # the derivatives, as on the board
 
 
 def display_name(name: str) -> str:

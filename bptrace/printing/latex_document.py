@@ -31,6 +31,7 @@ from ..activations import ACTIVATIONS
 from ..losses import LOSSES
 from .latex import WORDS, LatexPrinter, _check_common
 from .latex_expr import derivative, escape_text, formula_latex, symbol_latex
+from ..errors import SpecError
 
 WORDS["en"].update({
     "title": "Backpropagation, step by step",
@@ -79,9 +80,12 @@ class Lecture:
 
 
 def lecture(net, max_paths: int = 16, prove: bool = True) -> Lecture:
+    if hasattr(net, "sample_networks"):
+        raise SpecError("latex", "documents walk through one sample; this network has a batch "
+                        "(derive --format latex gives each sample's fragments)")
     params = list(net.locations)
     return Lecture(net, net.forward(), tuple(net.derive(p, max_paths=max_paths) for p in params),
-                   tuple(net.prove(p, max_paths=max_paths) for p in params) if prove else (),
+                   tuple(net.prove(p) for p in params) if prove else (),
                    net.step())
 
 
