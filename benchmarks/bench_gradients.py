@@ -3,7 +3,9 @@
     python benchmarks/bench_gradients.py
 
 For each network: bptrace's exact gradients (delta recursion at 50 digits), the same code
-in float64, and torch.autograd in float64 (the baseline: ratio = bptrace / torch); for
+in float64, and two baselines in float64: the torch mirror of ``bptrace check`` (tensors
+built from the 50-digit values, forward, backward) and torch.autograd alone on prebuilt
+tensors (ratios = bptrace / baseline); for
 small networks also naive ``sympy.diff`` of the written-out loss, evaluated at the point
 (the approach the delta recursion replaces). Times are the best of several runs.
 """
@@ -52,6 +54,14 @@ def main():
         ins, tgs = [float(v) for v in net.inputs], [float(v) for v in net.targets]
         t_float = best(lambda: numeric.run(ins, tgs, layers, net.loss, math))
         t_torch = best(lambda: torch_values(net))
+        from bptrace.check import _forward, _parameters
+        params = _parameters(net, torch)
+
+        def autograd_only():
+            for w, b in params.values():
+                w.grad = b.grad = None
+            _forward(net, params, torch)[1].backward()
+        t_autograd = best(autograd_only)
         naive = None
         if len(net.locations) <= 20:
             def sympy_diff():
@@ -61,13 +71,14 @@ def main():
                         if not k.startswith(("net_", "out_", "E_", "delta_"))}
                 return [sympy.diff(e, sympy.Symbol(p)).evalf(30, subs=subs) for p in net.locations]
             naive = best(sympy_diff, repeat=1)
-        rows.append((sizes, len(net.locations), t_exact, t_float, t_torch, naive))
-    print(f"{'network':>16} {'params':>6} {'exact(s)':>9} {'float64(s)':>10} {'torch(s)':>9} "
-          f"{'exact/torch':>11} {'sympy.diff(s)':>13} {'diff/exact':>10}")
-    for sizes, n, te, tf, tt, tn in rows:
+        rows.append((sizes, len(net.locations), t_exact, t_float, t_torch, t_autograd, naive))
+    print(f"{'network':>16} {'params':>6} {'exact(s)':>9} {'float64(s)':>10} {'mirror(s)':>9} "
+          f"{'autograd(s)':>11} {'exact/mirror':>12} {'exact/autograd':>14} {'sympy.diff(s)':>13} "
+          f"{'diff/exact':>10}")
+    for sizes, n, te, tf, tt, ta, tn in rows:
         naive = f"{tn:13.3f} {tn / te:10.0f}" if tn else f"{'(skipped)':>13} {'':>10}"
-        print(f"{'-'.join(map(str, sizes)):>16} {n:6d} {te:9.4f} {tf:10.5f} {tt:9.5f} "
-              f"{te / tt:11.1f} {naive}")
+        print(f"{'-'.join(map(str, sizes)):>16} {n:6d} {te:9.4f} {tf:10.5f} {tt:9.5f} {ta:11.5f} "
+              f"{te / tt:12.1f} {te / ta:14.0f} {naive}")
 
 
 if __name__ == "__main__":
