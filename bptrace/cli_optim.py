@@ -16,6 +16,9 @@ def _print(trace, fmt: str, digits: int, decimals) -> None:
     if fmt == "json":
         from .printing import to_json
         click.echo(to_json(trace))
+    elif fmt == "latex":
+        from .printing.latex import to_latex
+        click.echo(to_latex(trace, digits=digits, decimals=decimals))
     else:
         from .printing.optim_text import to_text
         click.echo(to_text(trace, digits=digits, decimals=decimals, color=True))
@@ -27,6 +30,10 @@ def _report(comparisons, fmt: str) -> None:
         from .printing.optim_text import to_text
         for c in comparisons:
             click.echo(to_text(c))
+    elif fmt == "latex":
+        from .printing.latex import to_latex
+        for c in comparisons:
+            click.echo(to_latex(c))
     if not all(c.ok for c in comparisons):
         raise click.exceptions.Exit(1)
 
@@ -43,8 +50,8 @@ def _output_options(f):
                      help="Round to this many places after the point instead.")(f)
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown (values are computed to 50).")(f)
-    f = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                     show_default=True, help="Output format.")(f)
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text",
+                     show_default=True, help="Output format (latex: align* fragments to paste).")(f)
     return f
 
 
@@ -210,9 +217,15 @@ def dropout_command(p, inputs, mask, seed, eval_, upstream, check, fmt, digits, 
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         _print(t, fmt, digits, decimals)
+        note = None
         if how["mode"] == "seed" and not how["given"]:
-            click.echo(f"torch.manual_seed({how['seed']}) makes nn.Dropout draw this mask")
+            note = f"torch.manual_seed({how['seed']}) makes nn.Dropout draw this mask"
         elif how["mode"] == "formula":
-            click.echo(f"no seed below {how['searched']} makes nn.Dropout draw this mask: "
-                       "compared with autograd of x·m/(1 − p)")
+            note = (f"no seed below {how['searched']} makes nn.Dropout draw this mask: "
+                    "compared with autograd of x·m/(1 − p)")
+        if note and fmt == "latex":
+            from .printing.latex_expr import escape_text
+            note = escape_text(note.replace("x·m/(1 − p)", "x*m/(1 - p)")) + "."
+        if note:
+            click.echo(note)
     _report([comparison], fmt)

@@ -307,4 +307,6 @@ def to_latex(trace, **settings) -> str:
 
     Settings: ``digits``, ``decimals``, ``style`` ("leibniz" or "delta"), ``lang`` ("en").
     """
-    return LatexPrinter(**settings).doprint(trace)
+    # the optimizer/schedule/dropout/loss printers extend this one (latex_optim, latex_loss)
+    from .latex_optim import OptimLatexPrinter
+    return OptimLatexPrinter(**settings).doprint(trace)
