@@ -204,3 +204,60 @@ def test_cross_entropy_route_and_simplification():
     for step, grad in zip(t.route, t.grads):
         assert abs(step.value - grad.step.value) < mpmath.mpf(10) ** -40   # mean over 1 sample
     assert route.count(r"\frac{\partial l_{1}}{\partial x_{1,") == 5      # the heading, 3 rows, the simplification
+
+
+# ----- the CLI and determinism ---------------------------------------------------------------
+CLI_RUNS = [
+    ["optim", "momentum", "--objective", "w**2/2", "--init", "w=1.0", "--lr", "0.01", "--momentum", "0.9"],
+    ["optim", "compare", "sgd", "adam", "--objective", "w**2/2", "--init", "w=1", "--steps", "3"],
+    ["ema", "1", "2", "3", "--beta", "0.9"],
+    ["schedule", "cosine", "--lr", "0.1", "--t-max", "10", "--epochs", "10"],
+    ["dropout", "--p", "0.5", "--input", "1,2,3", "--mask", "1,0,1"],
+    ["loss", "cross-entropy", "--pred", "1,2,0.5", "--target", "1"],
+]
+
+
+@pytest.mark.parametrize("args", CLI_RUNS, ids=[" ".join(a[:2]) for a in CLI_RUNS])
+def test_format_latex_on_the_commands(args):
+    result = CliRunner().invoke(main, args + ["--format", "latex"])
+    assert result.exit_code == 0, result.output
+    assert ("\\begin{align*}" in result.output or "\\begin{tabular}" in result.output)
+    assert "\x1b[" not in result.output
+
+
+def test_cli_prints_the_printers_fragment():
+    result = CliRunner().invoke(main, CLI_RUNS[0] + ["--format", "latex"])
+    assert result.output == MOMENTUM + "\n"
+    result = CliRunner().invoke(main, ["loss", "smooth-l1", "--pred", "0.6,0.4", "--target", "0,3",
+                                       "--format", "latex"])
+    assert result.output == SMOOTH_L1 + "\n"
+
+
+def test_byte_identical_across_processes_and_hash_seeds():
+    outs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        for args in (CLI_RUNS[1], CLI_RUNS[5]):
+            done = subprocess.run([sys.executable, "-c", "from bptrace.cli import main; main()", *args,
+                                   "--format", "latex"], capture_output=True, env=env, check=True)
+            outs.append(done.stdout)
+    assert outs[0] == outs[2] and outs[1] == outs[3]
+    assert outs[1].decode().startswith(r"\texttt{CrossEntropyLoss(reduction='mean')}")
+
+
+# ----- pdflatex ----------------------------------------------------------------------------------
+@pytest.mark.skipif(shutil.which("pdflatex") is None,
+                    reason="pdflatex is not installed (apt-get install texlive-latex-base "
+                           "texlive-latex-recommended); .ci/run installs it")
+def test_every_fragment_compiles(tmp_path):
+    fragments = [MOMENTUM, SMOOTH_L1] + [to_latex(t) for _, t in OTHERS]
+    body = "\n\n\\bigskip\n".join(fragments)
+    doc = ("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{amsmath,amssymb}\n"
+           "\\allowdisplaybreaks\n\\begin{document}\n" + body + "\n\\end{document}\n")
+    (tmp_path / "all.tex").write_text(doc, encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "all.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    log = (tmp_path / "all.log").read_text(errors="replace")
+    assert done.returncode == 0, "\n".join(l for l in log.splitlines() if l.startswith("!"))[:2000]
+    assert (tmp_path / "all.pdf").stat().st_size > 0
+    assert "Undefined control sequence" not in log
