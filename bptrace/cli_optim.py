@@ -121,7 +121,6 @@ def optim(names, objective, init, steps, lr, momentum, nesterov, betas, alpha, e
         traces = [result]
     comparisons = [lib.check_torch(t) for t in traces] if check else []
     if fmt == "json" and comparisons:
-        from .printing import to_json
         data = result.to_dict()
         checks = [c.to_dict() for c in comparisons]
         data["check"] = checks if comparing else checks[0]

@@ -31,6 +31,7 @@ from sympy import Integer, Rational, Symbol
 
 from .activations import _add, _mul, sigmoid
 from .errors import SpecError
+from .numbers import exact
 from .loss_functions import (BCE_EPS, BCE_LOG_FLOOR, absval, clamped_log, clamped_log_value, clip, huber,
                              huber_value, log_softmax, ratio, sgn, sign_value, smooth_l1,
                              smooth_l1_value, softmax, softmax_values)
@@ -434,21 +435,6 @@ STANDALONE = ("mse", "l1", "smooth_l1", "huber", "bce", "bce_with_logits", "cros
 
 
 # ----- choosing a loss and its options --------------------------------------------------------
-def _exact_option(value, field: str) -> Fraction:
-    from decimal import Decimal
-    import math
-
-    from .numbers import NumberError, parse_number
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise SpecError(field, f"{value} is not a finite number")
-        value = Decimal(repr(value))
-    try:
-        return parse_number(value)
-    except NumberError as e:
-        raise SpecError(field, str(e)) from None
-
-
 def option_value(name: str, key: str, value, classes: Optional[int] = None):
     """One loss option, exact and checked (``weight``: one number per class)."""
     field_ = f"loss.{key}"
@@ -457,11 +443,11 @@ def option_value(name: str, key: str, value, classes: Optional[int] = None):
             return None
         if not isinstance(value, (list, tuple)):
             raise SpecError(field_, "expected a list of numbers, one per class")
-        weights = tuple(_exact_option(v, f"{field_}[{k}]") for k, v in enumerate(value))
+        weights = tuple(exact(v, f"{field_}[{k}]") for k, v in enumerate(value))
         if classes is not None and len(weights) != classes:
             raise SpecError(field_, f"expected {classes} weights (one per class), got {len(weights)}")
         return weights
-    v = _exact_option(value, field_)
+    v = exact(value, field_)
     if key in ("beta", "delta") and v <= 0:
         raise SpecError(field_, f"must be > 0, got {float(v):g}"
                         + (" (beta = 0 is the L1 loss: use l1)" if key == "beta" else ""))

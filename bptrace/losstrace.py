@@ -23,7 +23,7 @@ from typing import Mapping, Optional
 
 import mpmath
 import sympy
-from sympy import Integer, Rational, Symbol
+from sympy import Integer, Symbol
 
 from .activations import _add, _mul
 from .errors import SpecError

@@ -8,9 +8,7 @@ and delegate to them.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import Sequence
@@ -21,26 +19,10 @@ import sympy
 from . import numeric
 from .activations import ACTIVATIONS, _add, _mul
 from .errors import SpecError
-from .losses import LOSSES, LossChoice, choose
+from .losses import choose
 from .naming import SCHEMES, make_names
-from .numbers import NumberError, parse_number, to_mpf
+from .numbers import exact, to_mpf
 from .trace import ForwardTrace, Step
-
-
-def exact(value, field: str):
-    """``value`` as an exact Fraction (or an mpf kept as is), or a SpecError naming ``field``."""
-    if isinstance(value, mpmath.mpf):
-        if not mpmath.isfinite(value):
-            raise SpecError(field, f"{value} is not a finite number")
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise SpecError(field, f"{value} is not a finite number")
-        value = Decimal(repr(value))
-    try:
-        return parse_number(value)
-    except NumberError as e:
-        raise SpecError(field, str(e)) from None
 
 
 @dataclass(frozen=True)

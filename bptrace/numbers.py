@@ -3,6 +3,8 @@
 Provides:
 - ``parse_number(text)`` — a decimal, integer or fraction literal as an exact ``Fraction``,
   parsed by a regular expression (never ``eval``/``sympify``: spec files are untrusted);
+- ``exact(value, field)`` — the same for any user value (a Python float by its shortest
+  repr, so 0.1 is 1/10; an mpf kept as is), a ``SpecError`` naming ``field`` otherwise;
 - ``to_mpf(x)`` — an exact value as an mpmath number at the working precision;
 - ``WORKING_DIGITS`` — the precision every trace value is computed with (50 digits);
 - ``fmt(x, digits)`` — the display rounding (significant digits), the only place numbers
@@ -10,6 +12,7 @@ Provides:
 """
 from __future__ import annotations
 
+import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -81,6 +84,23 @@ def parse_number(value) -> Fraction:
         raise NumberError(f"{_short(value)} is not a number (write e.g. 0.15, -2, 1e-3 or 1/3)")
     kind = {list: "a list", dict: "a table", tuple: "a list"}.get(type(value), type(value).__name__)
     raise NumberError(f"expected a number, got {kind}")
+
+
+def exact(value, field: str):
+    """``value`` as an exact Fraction (an mpf is kept as is), or a SpecError naming ``field``."""
+    from .errors import SpecError
+    if isinstance(value, mpmath.mpf):
+        if not mpmath.isfinite(value):
+            raise SpecError(field, f"{value} is not a finite number")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise SpecError(field, f"{value} is not a finite number")
+        value = repr(value)
+    try:
+        return parse_number(value)
+    except NumberError as e:
+        raise SpecError(field, str(e)) from None
 
 
 def to_mpf(x) -> mpmath.mpf:

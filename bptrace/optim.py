@@ -31,6 +31,7 @@ import sympy
 from sympy import Rational, Symbol
 
 from .errors import SpecError
+from .numbers import exact
 from .expression import DomainError, Objective, evaluate
 from .numbers import to_mpf
 from .trace import Step
@@ -119,14 +120,7 @@ class Hyper:
         return out
 
 
-def _exact(value, option: str) -> Fraction:
-    from .numbers import NumberError, parse_number
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        return parse_number(value)
-    except NumberError as e:
-        raise SpecError(option, str(e)) from None
+_exact = exact   # a user value read exactly, or a SpecError naming the option
 
 
 def _coefficient(value, option: str) -> Fraction:

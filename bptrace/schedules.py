@@ -25,7 +25,7 @@ from sympy import Symbol
 
 from .errors import SpecError
 from .expression import evaluate
-from .numbers import NumberError, parse_number, to_mpf
+from .numbers import exact, to_mpf
 from .optim import _add, _div, _minus, _mul, _pow
 from .trace import Step
 
@@ -38,11 +38,7 @@ ETA0, GAMMA, E, S, K = Symbol("η_0"), Symbol("γ"), Symbol("e"), Symbol("s"), S
 T, ETA_MIN = Symbol("T"), Symbol("η_min")
 
 
-def _number(value, option: str) -> Fraction:
-    try:
-        return parse_number(repr(value) if isinstance(value, float) else value)
-    except NumberError as e:
-        raise SpecError(option, str(e)) from None
+_number = exact   # a user value read exactly, or a SpecError naming the option
 
 
 def _whole(value, option: str, least: int) -> int:

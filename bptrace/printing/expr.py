@@ -17,6 +17,17 @@ _FUNCTIONS = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU", "tanh"
               "step": "ReLU′", "leaky_step": "LeakyReLU′"}   # the derivatives, as on the board
 
 
+def subtracted(term):
+    """For a sum's term −b (a product led by a negative number), b — so printers write
+    "a - b", never "a + -b" — built unevaluated, so its factors keep their order; else None."""
+    if not (term.is_Mul and term.args[0].is_Number and term.args[0] < 0):
+        return None
+    rest = list(term.args[1:])
+    if term.args[0] != -1:
+        rest.insert(0, -term.args[0])
+    return rest[0] if len(rest) == 1 else sympy.Mul(*rest, evaluate=False)
+
+
 def display_name(name: str) -> str:
     """delta_h1 → δ_h1; other names are shown as they are."""
     return "δ_" + name[6:] if name.startswith("delta_") else name
@@ -76,12 +87,8 @@ class TextExpr(StrPrinter):
     def _print_Add(self, expr):
         out = []
         for i, term in enumerate(expr.args):
-            if i and term.is_Mul and term.args[0].is_Number and term.args[0] < 0:
-                # written as a subtraction: "a - b", never "a + -b"
-                rest = list(term.args[1:])
-                if term.args[0] != -1:
-                    rest.insert(0, -term.args[0])
-                body = rest[0] if len(rest) == 1 else sympy.Mul(*rest, evaluate=False)
+            body = subtracted(term) if i else None
+            if body is not None:
                 out.append(" - " + self._factor(body, first=False))
             elif i:
                 out.append(" + " + self._print(term))

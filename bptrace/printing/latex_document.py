@@ -23,7 +23,7 @@ no dates, and pdfTeX is told to omit its timestamps and trailer ID.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import sympy
 

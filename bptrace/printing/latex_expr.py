@@ -20,6 +20,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 
 from ..numbers import fmt
+from .expr import subtracted
 
 _TEXT_ESCAPES = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
@@ -166,11 +167,8 @@ class LatexExpr(LatexPrinter):
         # a - b for a term -b, without re-evaluating the term (which would reorder it)
         out = []
         for i, term in enumerate(expr.args):
-            if i and term.is_Mul and term.args[0].is_Number and term.args[0] < 0:
-                rest = list(term.args[1:])
-                if term.args[0] != -1:
-                    rest.insert(0, -term.args[0])
-                body = rest[0] if len(rest) == 1 else sympy.Mul(*rest, evaluate=False)
+            body = subtracted(term) if i else None
+            if body is not None:
                 out.append(" - " + self._group(body, first=False))
             elif i:
                 out.append(" + " + self._print(term))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sympy
 
-from ..numbers import fmt
 from ..trace import Step
 from .expr import NumbersExpr, TextExpr
 from .text import TextPrinter

@@ -12,7 +12,7 @@ import mpmath
 from ..numbers import fmt
 from ..trace import Derivation, ForwardTrace, Proof, Step, TrainTrace, UpdateTrace
 from .base import Printer
-from .expr import display_name, formula, numbers
+from .expr import formula, numbers
 
 
 class TextPrinter(Printer):
