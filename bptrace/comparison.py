@@ -59,7 +59,7 @@ def compare(pairs, against: str, rtol: float = RTOL, atol: float = ATOL) -> Comp
     worst, worst_ratio, max_rel = None, -1.0, 0.0
     for quantity, ours, theirs, *scale in pairs:
         ours, theirs = float(ours), float(theirs)
-        diff = abs(ours - theirs)
+        diff = 0.0 if ours == theirs else abs(ours - theirs)   # equal infinities agree
         allowed = max(rtol * max([abs(theirs)] + [abs(float(x)) for x in scale]), atol)
         ratio = diff / allowed if diff == diff else float("inf")   # NaN from torch: a failure
         count += 1

@@ -111,6 +111,8 @@ def dropout(inputs, p, mask=None, seed=None, training: bool = True, upstream=Non
         for i, m in enumerate(ms, 1):
             if m not in (0, 1):
                 raise SpecError(f"--mask[{i}]", f"expected 0 (dropped) or 1 (kept), got {float(m):g}")
+            if m == 0 and p == 0:
+                raise SpecError(f"--mask[{i}]", "with p = 0 no unit is ever dropped: the mask must be all 1")
         ms = tuple(int(m) for m in ms)
     elif seed is not None:
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 63:

@@ -376,6 +376,9 @@ def _class_trace(entry, x, y, reduction, given) -> LossTrace:
     if reduction == "mean" and weight is not None and class_targets:
         denominator = _add(*[Symbol(f"w_{int(c)}") for c in flat_y]) if N > 1 else Symbol(f"w_{int(flat_y[0])}")
         dvalue = mpmath.fsum(weight[int(c)] for c in flat_y)
+        if dvalue == 0:
+            raise SpecError("--weight", "the target classes' weights sum to 0: the weighted mean "
+                            "divides by that sum, so it is undefined (torch gives nan)")
     else:
         denominator, dvalue = Integer(N), N
     total, value = _reduce(reduction, [Symbol(_name("l", n)) for n in range(1, N + 1)], ls,

@@ -94,6 +94,8 @@ def _check_dropout(layer, where: str, last: bool, training: bool):
         raise SpecError(f"{where}.mask", f"expected {layer.units} entries of 0 or 1 (one per unit)")
     if any(m not in (0, 1) or isinstance(m, float) for m in mask):
         raise SpecError(f"{where}.mask", "entries must be 0 (dropped) or 1 (kept)")
+    if p == 0 and 0 in mask:
+        raise SpecError(f"{where}.mask", "with p = 0 no unit is ever dropped: the mask must be all 1")
     return p, tuple(int(m) for m in mask)
 
 

@@ -139,3 +139,43 @@ def test_documents_refuse_a_batch():
     batch = Path(__file__).resolve().parent.parent / "examples" / "batch.toml"
     r = CliRunner().invoke(main, ["latex", str(batch)])
     assert r.exit_code == 2 and "documents walk through one sample" in r.output
+
+
+# ----- found in the second review ------------------------------------------------------------
+def test_weighted_mean_over_a_batch_is_torchs_for_probability_targets(tmp_path):
+    # a network's cross-entropy targets are probability rows (one-hot for a class): torch's
+    # weighted mean then divides by the batch size; with class indices it would divide by
+    # Σ w_target instead (from_torch refuses that case), so the two numbers differ
+    torch = pytest.importorskip("torch", reason="torch is the oracle; install the test extras")
+    path = tmp_path / "ce.toml"
+    path.write_text('loss = { name = "cross_entropy", weight = [3, 1] }\nreduction = "mean"\n'
+                    'inputs = [[0.1, 0.2], [0.3, 0.4]]\ntargets = [[1, 0], [1, 0]]\n'
+                    '[[layers]]\nunits = 2\nactivation = "identity"\nweights = [[1, 0], [0, 1]]\nbias = 0\n')
+    net = bptrace.load(path)
+    logits = torch.tensor([[0.1, 0.2], [0.3, 0.4]], dtype=torch.float64)
+    w = torch.tensor([3.0, 1.0], dtype=torch.float64)
+    probs = torch.nn.functional.cross_entropy(logits, torch.tensor([[1.0, 0], [1.0, 0]], dtype=torch.float64), weight=w)
+    indices = torch.nn.functional.cross_entropy(logits, torch.tensor([0, 0]), weight=w)
+    assert abs(float(net.loss_value) - probs.item()) < 1e-15
+    assert abs(probs.item() - indices.item()) > 0.5
+    assert net.check_torch().ok
+
+
+@pytest.mark.parametrize("args,message", [
+    (["loss", "cross-entropy", "--pred", "1,2;3,4", "--target", "0,0", "--weight", "0,1"],
+     "Error: --weight: the target classes' weights sum to 0"),
+    (["dropout", "--p", "0", "--input", "1,2,3", "--mask", "1,0,1"],
+     "Error: --mask[2]: with p = 0 no unit is ever dropped"),
+])
+def test_undefined_inputs_are_one_line(args, message):
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2 and r.output.startswith(message) and len(r.output.splitlines()) == 1
+
+
+def test_recursive_schedules_drift_within_their_tolerance():
+    r = CliRunner().invoke(main, ["schedule", "cosine", "--lr", "0.1", "--t-max", "3",
+                                  "--epochs", "5000", "--check"])
+    assert r.exit_code == 0 and "tolerance 5e-12 relative" in r.output
+    r = CliRunner().invoke(main, ["schedule", "exponential", "--lr", "1", "--gamma", "1.5",
+                                  "--epochs", "5000", "--check"])
+    assert r.exit_code == 0     # both overflow to inf at the same epochs: equal infinities agree
