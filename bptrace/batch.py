@@ -22,14 +22,9 @@ import sympy
 from .activations import _add, _mul
 from .errors import SpecError
 from .network import Network, is_batch
-from .trace import BatchDerivation, BatchForwardTrace, Step
+from .trace import BatchDerivation, BatchForwardTrace, Step, derivative_key
 
 S = sympy.Symbol
-
-
-def derivative_key(of: str, wrt: str) -> str:
-    """The ``values`` key under which the number of ∂of/∂wrt is kept."""
-    return f"d{of}/d{wrt}"
 
 
 def _sample_layers(layers, s: int, batch: int):
@@ -47,6 +42,8 @@ def _sample_layers(layers, s: int, batch: int):
 
 class BatchNetwork(Network):
     """A network evaluated on several samples; the same API as ``Network``."""
+
+    batched = True
 
     def __init__(self, inputs, targets, layers, **settings):
         if not is_batch(targets) or len(targets) != len(inputs):

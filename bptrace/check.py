@@ -30,10 +30,6 @@ def _key(name: str, s: int, batch: bool) -> str:
     return f"{name}[{s + 1}]" if batch else name
 
 
-def _is_batch(net) -> bool:
-    return hasattr(net, "sample_networks")
-
-
 def _parameters(net, torch) -> dict:
     """Layer → (weight matrix, bias vector) as float64 leaf tensors; one element = shared."""
     params = {}
@@ -61,8 +57,8 @@ def _forward(net, params, torch, kept=None):
         if kept is not None:
             for s in range(z.shape[0]):
                 for j, name in enumerate(net.names.neurons[l]):
-                    kept[_key(f"net_{name}", s, _is_batch(net))] = z[s, j]
-                    kept[_key(f"out_{name}", s, _is_batch(net))] = x[s, j]
+                    kept[_key(f"net_{name}", s, net.batched)] = z[s, j]
+                    kept[_key(f"out_{name}", s, net.batched)] = x[s, j]
         if scales[0][l]:
             x = x * f64([sc[l] for sc in scales])
     targets = f64([ts for _, ts in net.samples])
@@ -169,7 +165,7 @@ def check_torch(net, rtol: float = RTOL, atol: float = ATOL) -> CheckReport:
     """Every forward value, the loss and every gradient, bptrace beside torch."""
     theirs = torch_values(net)
     sample_nets = getattr(net, "sample_networks", (net,))
-    batch = _is_batch(net)
+    batch = net.batched
     ours = {}
     for s, sn in enumerate(sample_nets):
         for l, names in enumerate(net.names.neurons):

@@ -24,7 +24,7 @@ from sympy import Symbol
 
 from .errors import SpecError
 from .expression import evaluate
-from .numbers import NumberError, parse_number, to_mpf
+from .numbers import NumberError, exact, parse_number, to_mpf
 from .optim import _div, _mul, _one_minus
 from .trace import Step
 
@@ -36,13 +36,7 @@ MAX_UNITS = 10000
 def _numbers(values, option: str) -> list[Fraction]:
     if isinstance(values, str):
         values = [v.strip() for v in values.split(",")]
-    out = []
-    for i, v in enumerate(values, 1):
-        try:
-            out.append(parse_number(repr(v) if isinstance(v, float) else v))
-        except NumberError as e:
-            raise SpecError(f"{option}[{i}]", str(e)) from None
-    return out
+    return [exact(v, f"{option}[{i}]") for i, v in enumerate(values, 1)]
 
 
 @dataclass(frozen=True)

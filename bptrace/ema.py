@@ -16,7 +16,7 @@ from sympy import Symbol
 
 from .errors import SpecError
 from .expression import evaluate
-from .numbers import NumberError, parse_number, to_mpf
+from .numbers import exact, to_mpf
 from .optim import _add, _div, _mul, _one_minus, _pow
 from .trace import Step
 
@@ -58,10 +58,7 @@ def ema(values, beta, bias_correction: bool = False, start: Optional[str] = None
     ``start`` is "first" (the course's S_1 = Y_1, the default) or "zero" (S_0 = 0, the
     default with ``bias_correction``, which only makes sense from zero).
     """
-    try:
-        b = parse_number(repr(beta) if isinstance(beta, float) else beta)
-    except NumberError as e:
-        raise SpecError("--beta", str(e)) from None
+    b = exact(beta, "--beta")
     if not 0 <= b < 1:
         raise SpecError("--beta", f"{float(b):g} is outside [0, 1)")
     if start is None:
@@ -71,12 +68,7 @@ def ema(values, beta, bias_correction: bool = False, start: Optional[str] = None
     if bias_correction and start == "first":
         raise SpecError("--bias-correction", "corrects the bias of a start from zero: "
                                              "use it with --start zero")
-    ys = []
-    for i, v in enumerate(values, 1):
-        try:
-            ys.append(parse_number(repr(v) if isinstance(v, float) else v))
-        except NumberError as e:
-            raise SpecError(f"VALUES[{i}]", str(e)) from None
+    ys = [exact(v, f"VALUES[{i}]") for i, v in enumerate(values, 1)]
     if not ys:
         raise SpecError("VALUES", "give at least one value")
     steps, s_prev = [], mpmath.mpf(0)

@@ -108,6 +108,7 @@ class Network:
     """
 
     loss_name = "E_total"     # the error's symbol; a batch's samples have E_1, E_2, …
+    batched = False           # True for a BatchNetwork
 
     def __new__(cls, inputs=(), *args, **kwargs):
         if cls is Network and is_batch(inputs):

@@ -23,6 +23,7 @@ from .activations import ACTIVATIONS, LEAKY_SLOPE, leaky_relu, leaky_step, relu,
 from .loss_functions import FUNCTIONS as _LOSS_FUNCTIONS
 from .losses import LossChoice, choose
 from .numbers import to_mpf
+from .trace import derivative_key
 
 
 @dataclass
@@ -154,7 +155,7 @@ def evaluate(expr, values) -> mpmath.mpf:
         return values[expr.name]
     if isinstance(expr, sympy.Derivative):   # a gradient already computed, e.g. ∂E_1/∂w1
         (var, _), = expr.variable_count
-        return values[f"d{expr.expr.name}/d{var.name}"]
+        return values[derivative_key(expr.expr.name, var.name)]
     if expr.is_Rational:
         return mpmath.mpf(int(expr.p)) / int(expr.q)
     if expr.is_Number:

@@ -21,6 +21,11 @@ import mpmath
 import sympy
 
 
+def derivative_key(of: str, wrt: str) -> str:
+    """The ``values`` key under which a computed ∂of/∂wrt is kept (a batch's ∂E_1/∂w1)."""
+    return f"d{of}/d{wrt}"
+
+
 def _num(x) -> float:
     return float(x)
 

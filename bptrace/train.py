@@ -197,7 +197,7 @@ def train_with_optimizer(net, rounds: int, optimizer: str, hyper, convention: st
             progress(t)
     outputs = {}
     for s, sample in enumerate(getattr(current, "sample_networks", (current,))):
-        suffix = f"[{s + 1}]" if hasattr(current, "sample_networks") else ""
+        suffix = f"[{s + 1}]" if current.batched else ""
         outputs.update({f"out_{o}{suffix}": sample.values[f"out_{o}"] for o in current.outputs})
     rule = {"update_biases": biases, "sequential": False, "report": "after",
             "optimizer": optimizer, "convention": convention, "hyper": hyper.to_dict(),

@@ -11,6 +11,7 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from ..numbers import fmt
+from ..trace import derivative_key
 
 _SUPERSCRIPT = {2: "²", 3: "³"}
 _FUNCTIONS = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU", "tanh": "tanh",
@@ -123,7 +124,7 @@ class NumbersExpr(TextExpr):
 
     def _print_Derivative(self, expr):
         (var, _), = expr.variable_count
-        value = self._settings["values"].get(f"d{expr.expr.name}/d{var.name}")
+        value = self._settings["values"].get(derivative_key(expr.expr.name, var.name))
         if value is None:   # no number for it: keep the symbol, never substitute inside it
             return TextExpr()._print_Derivative(expr)
         text = fmt(value, self._settings["digits"], self._settings["decimals"])

@@ -80,7 +80,7 @@ class Lecture:
 
 
 def lecture(net, max_paths: int = 16, prove: bool = True) -> Lecture:
-    if hasattr(net, "sample_networks"):
+    if net.batched:
         raise SpecError("latex", "documents walk through one sample; this network has a batch "
                         "(derive --format latex gives each sample's fragments)")
     params = list(net.locations)

@@ -263,7 +263,7 @@ def compute_picture(net, values: bool = True) -> Picture:
 def picture(net, kind: str = "network", *, wrt: Optional[str] = None, backward: bool = False,
             values: bool = True, only_paths: bool = False, max_paths: int = 16) -> Picture:
     """The picture of ``kind`` for ``net``; bad arguments are a ``SpecError``."""
-    if hasattr(net, "sample_networks"):
+    if net.batched:
         raise SpecError("graph", "pictures are drawn for a network with one sample; "
                         "this one has a batch")
     if kind not in KINDS:
