@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import sympy  # noqa: E402
 
 from bptrace import numeric  # noqa: E402
-from bptrace.derive import written_out  # noqa: E402
+from bptrace.calculus.derive import written_out  # noqa: E402
 from conftest import random_network  # noqa: E402
 
 
@@ -43,7 +43,7 @@ def exact_gradients(sizes):
 
 def main():
     import torch
-    from bptrace.check import torch_values
+    from bptrace.oracle.check import torch_values
     rows = []
     for sizes in ([2, 2, 2], [2, 4, 4, 2], [8, 16, 16, 4], [32, 32, 32, 10]):
         fn, net = exact_gradients(sizes)
@@ -54,7 +54,7 @@ def main():
         ins, tgs = [float(v) for v in net.inputs], [float(v) for v in net.targets]
         t_float = best(lambda: numeric.run(ins, tgs, layers, net.loss, math))
         t_torch = best(lambda: torch_values(net))
-        from bptrace.check import _forward, _parameters
+        from bptrace.oracle.check import mirror_forward as _forward, mirror_parameters as _parameters
         params = _parameters(net, torch)
 
         def autograd_only():

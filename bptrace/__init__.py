@@ -10,22 +10,42 @@ The public API:
   — pictures (SVG by the embedded Graphviz; PNG/PDF by the system ``dot``);
 - ``SpecError`` — bad input, naming file, field and problem.
 
-Names are imported on first use (PEP 562), so ``bptrace --help`` does not pay for SymPy.
+The package is layered; each layer imports only the ones before it:
+``model`` (describe a network) → ``calculus`` (traces of the chain rule, updates,
+training) → ``lessons`` (the course's standalone lessons) → ``oracle`` (torch) →
+``printing`` (text, JSON, LaTeX, DOT, TikZ) → ``render`` (Graphviz, pdflatex,
+matplotlib) → ``cli``. This module is the facade over all of them: names are imported on
+first use (PEP 562), so ``bptrace --help`` does not pay for SymPy, and the methods that
+reach up a layer (``net.derive()``, ``net.check_torch()``, Jupyter's display hooks) are
+wired here (see ``wiring.py``).
 """
 from importlib import import_module
+
+from . import wiring
 
 __version__ = "0.1.0"
 
 _API = {
-    "BUILTINS": "spec", "load": "spec", "loads": "spec",
-    "Layer": "network", "Network": "network",
+    "BUILTINS": "model.spec", "load": "model.spec", "loads": "model.spec",
+    "Layer": "model.layer", "Network": "model.network",
     "SpecError": "errors",
-    "from_torch": "from_torch", "check_torch": "check",
+    "from_torch": "oracle.from_torch", "check_torch": "oracle.check",
     "to_json": "printing", "to_text": "printing",
-    "to_latex": "printing.latex",
-    "to_dot": "printing.dot", "to_tikz": "printing.tikz", "render": "graphviz_render",
+    "to_latex": "printing.latex_lessons",
+    "to_dot": "printing.dot", "to_tikz": "render.tikz", "render": "render.graphviz",
 }
 __all__ = sorted(_API)
+
+wiring.implement(
+    forward="calculus.forward:forward",
+    derive="calculus.derive:derive",
+    prove="calculus.derive:prove",
+    step="calculus.train:step",
+    train="calculus.train:train",
+    check_torch="oracle.check:check_torch",
+    _repr_svg_="render.graphviz:svg_of",
+    _repr_latex_="printing.latex_lessons:to_latex",
+)
 
 
 def __getattr__(name):

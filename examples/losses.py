@@ -11,8 +11,9 @@ number.
 """
 import mpmath
 
-import bptrace
-from bptrace.losstrace import check_loss, loss_trace
+from bptrace.lessons.loss_trace import loss_trace
+from bptrace.model.loss_table import LOSSES
+from bptrace.oracle.lessons import check_loss
 
 # (name, predictions, targets, what the course's script prints in float32)
 EXAMPLES = [
@@ -35,7 +36,7 @@ def course_examples() -> dict:
         x = torch.tensor([float(v) for k, v in t.items() if k.startswith("x_")], dtype=torch.float32)
         y = torch.tensor([float(v) for k, v in t.items() if k.startswith("y_")], dtype=torch.float32)
         x, y = x.reshape(trace.shape), y.reshape(trace.shape)
-        single = bptrace.losses.LOSSES[trace.loss].torch(torch, x, y, trace.options, "mean").item()
+        single = LOSSES[trace.loss].torch(torch, x, y, trace.options, "mean").item()
         out[name] = (trace, check_loss(trace), single)
     return out
 

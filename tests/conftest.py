@@ -13,7 +13,7 @@ settings.register_profile("bptrace", derandomize=True)
 settings.load_profile("bptrace")
 
 import bptrace
-from bptrace.numbers import fmt
+from bptrace.model.numbers import fmt
 
 
 @pytest.fixture

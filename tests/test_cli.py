@@ -111,8 +111,8 @@ def test_json_is_byte_identical_across_runs():
 
 
 def test_example_file_is_the_builtin():
-    import bptrace.builtin
-    builtin = Path(bptrace.builtin.__file__).with_name("mazur.toml")
+    import bptrace.model.builtin
+    builtin = Path(bptrace.model.builtin.__file__).with_name("mazur.toml")
     assert (EXAMPLES / "mazur.toml").read_text() == builtin.read_text()
     assert run("forward", str(EXAMPLES / "mazur.toml")).output.replace(
         str(EXAMPLES / "mazur.toml"), "mazur") == run("forward", "mazur").output

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import bptrace
-from bptrace.compute_graph import compute_graph
+from bptrace.calculus.compute_graph import compute_graph
 from bptrace.errors import SpecError
 from bptrace.printing.dot import dot_escape, to_dot, unicode_name
 from bptrace.printing.picture import PATH_COLOURS, picture
@@ -149,7 +149,7 @@ def test_hostile_names_stay_inside_their_labels(kind, wrt):
     """Parsed back by Graphviz itself: the same nodes and edges as a tame network, and
     every name shown literally."""
     import json
-    from bptrace.graphviz_render import render
+    from bptrace.render.graphviz import render
     tame = bptrace.load("mazur")
     evil = hostile_network()
     layouts = [json.loads(render(to_dot(n, kind=kind, wrt=wrt, backward=True), format="json"))
@@ -224,8 +224,8 @@ def test_too_many_paths_are_summarised():
 def torch_compute_values(net):
     """Every compute-graph node's value and gradient, by torch.autograd with retain_grad."""
     import torch
-    from bptrace.activations import ACTIVATIONS
-    from bptrace.numbers import to_mpf
+    from bptrace.model.activations import ACTIVATIONS
+    from bptrace.model.numbers import to_mpf
 
     def t(v, grad=False):
         return torch.tensor(float(to_mpf(v)), dtype=torch.float64, requires_grad=grad)

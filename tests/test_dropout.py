@@ -7,9 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bptrace.cli import main
-from bptrace.dropout import check_torch, dropout, torch_mask
+from bptrace.lessons.dropout import dropout
+from bptrace.model.layer import torch_mask
+from bptrace.oracle.lessons import check_dropout as check_torch
 from bptrace.errors import SpecError
-from bptrace.numbers import fmt
+from bptrace.model.numbers import fmt
 
 
 def run(*args):

@@ -9,8 +9,9 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bptrace.activations import sigmoid
-from bptrace.expression import DomainError, ExpressionError, evaluate, parse
+from bptrace.model.activations import sigmoid
+from bptrace.calculus.evaluate import DomainError, evaluate
+from bptrace.lessons.expression import ExpressionError, parse
 
 w, w1, w2 = sympy.symbols("w w1 w2")
 

@@ -19,8 +19,9 @@ from click.testing import CliRunner
 
 import bptrace
 from bptrace.cli import main
-from bptrace.numbers import fmt
-from bptrace.printing.latex import LatexPrinter, to_latex
+from bptrace.model.numbers import fmt
+from bptrace.printing.latex import LatexPrinter
+from bptrace.printing.latex_lessons import to_latex
 from bptrace.printing.latex_document import to_article, to_slides
 from bptrace.printing.latex_expr import escape_text, number_latex, symbol_latex
 
@@ -156,7 +157,7 @@ def test_published_figures_in_the_fragments():
 
 def test_numbers_in_the_update_fragment_match_torch(mazur):
     pytest.importorskip("torch", reason="torch is the oracle; install the test extras")
-    from bptrace.check import torch_values
+    from bptrace.oracle.check import torch_values
     theirs = torch_values(mazur)
     text = to_latex(mazur.step())
     rows = re.findall(r"\{(\w)_\{(\d+)\}\}\^\{\+\} &= .*? = ([-0-9.]+) - ([-0-9.]+) \\cdot \(?([-0-9.]+)\)? = ([-0-9.]+)", text)
@@ -171,7 +172,7 @@ def test_numbers_in_the_update_fragment_match_torch(mazur):
 
 def test_forward_values_match_torch(mazur):
     pytest.importorskip("torch", reason="torch is the oracle; install the test extras")
-    from bptrace.check import torch_values
+    from bptrace.oracle.check import torch_values
     theirs = torch_values(mazur)
     text = to_latex(mazur.forward())
     for name in ("net_h1", "out_h1", "net_o2", "out_o2", "E_total"):
@@ -197,8 +198,8 @@ def test_symbol_notation(name, latex):
 
 def test_sigma_prime_tanh_relu_and_half_square():
     import sympy
-    from bptrace.activations import ACTIVATIONS, sigmoid
-    from bptrace.losses import LOSSES
+    from bptrace.model.activations import ACTIVATIONS, sigmoid
+    from bptrace.model.loss_table import LOSSES
     from bptrace.printing.latex_expr import formula_latex
     x, o, t = sympy.Symbol("net_h1"), sympy.Symbol("out_h1"), sympy.Symbol("target_o1")
     assert formula_latex(sympy.Derivative(sigmoid(x), x)) == r"\sigma'(\mathrm{net}_{h1})"
@@ -410,7 +411,7 @@ def test_hostile_names_compile(tmp_path):
     assert pages == 17
     # and a spec file's free-text name, through the CLI and --pdf
     spec = tmp_path / "net.toml"
-    mazur_toml = os.path.join(os.path.dirname(bptrace.__file__), "builtin", "mazur.toml")
+    mazur_toml = os.path.join(os.path.dirname(bptrace.__file__), "model", "builtin", "mazur.toml")
     with open(mazur_toml, encoding="utf-8") as fh:
         text = fh.read()
     spec.write_text(text.replace("name = ", 'name = "100% {odd} #name & \\\\ ~ ^ $ _"\n# ', 1))

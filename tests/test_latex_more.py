@@ -16,12 +16,15 @@ import mpmath
 import pytest
 from click.testing import CliRunner
 
-from bptrace import dropout, ema, losstrace, optim, schedules
-from bptrace.check import CheckReport, CheckRow
+from bptrace.calculus import optimizers
+from bptrace.lessons import dropout, ema, optim, schedules
+from bptrace.lessons import loss_trace as losstrace
+from bptrace.oracle import optim_torch
+from bptrace.oracle.check import CheckReport, CheckRow
 from bptrace.cli import main
-from bptrace.comparison import Comparison
-from bptrace.expression import parse
-from bptrace.printing.latex import to_latex
+from bptrace.oracle.comparison import Comparison
+from bptrace.lessons.expression import parse
+from bptrace.printing.latex_lessons import to_latex
 from bptrace.printing.latex_notation import formula, numbers, symbol
 
 MOMENTUM = r"""Momentum, $\eta = 0.01$, on $f(w) = \frac{1}{2}w^{2}$ from $w = 1$; the same steps as \texttt{torch.optim.SGD(lr=0.01, momentum=0.9)}.

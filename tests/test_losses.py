@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 import bptrace
 from bptrace.cli import main
-from bptrace.losstrace import check_loss, loss_trace
+from bptrace.lessons.loss_trace import loss_trace
+from bptrace.oracle.lessons import check_loss
 
 torch = pytest.importorskip("torch", reason="torch is the oracle; install the test extras")
 ROOT = Path(__file__).resolve().parents[1]
@@ -356,7 +357,7 @@ def test_plot_losses_svg_is_deterministic(tmp_path):
 
 
 def test_plotted_curves_are_the_tables_and_torchs():
-    from bptrace.loss_plot import curves
+    from bptrace.render.plots import curves
     data = curves(beta=1.0, delta=1.0, points=13)
     r = torch.tensor(data["r"], dtype=torch.float64, requires_grad=True)
     zero = torch.zeros_like(r)

@@ -48,7 +48,7 @@ def test_shared_bias_gradient_sums_over_its_neurons(mazur):
 
 def test_every_number_matches_torch_autograd(mazur):
     torch = pytest.importorskip("torch", reason="torch is the oracle; install the test extras")
-    from bptrace.check import torch_values
+    from bptrace.oracle.check import torch_values
     theirs = torch_values(mazur)
     for name in FORWARD:
         if name.startswith("E_o"):

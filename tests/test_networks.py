@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bptrace
-from bptrace.activations import ACTIVATIONS
+from bptrace.model.activations import ACTIVATIONS
 from conftest import assert_close, random_network
 
 torch = pytest.importorskip("torch", reason="torch is the oracle; install the test extras")
-from bptrace.check import torch_values  # noqa: E402
+from bptrace.oracle.check import torch_values  # noqa: E402
 
 
 @st.composite

@@ -8,12 +8,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bptrace import optim
+from bptrace.calculus import optimizers
+from bptrace.lessons import optim
+from bptrace.oracle import optim_torch
 from bptrace.cli import main
-from bptrace.ema import ema
+from bptrace.lessons.ema import ema
 from bptrace.errors import SpecError
-from bptrace.expression import parse
-from bptrace.numbers import fmt
+from bptrace.lessons.expression import parse
+from bptrace.model.numbers import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 HALF_W2 = parse("w**2/2", ["w"])
@@ -51,7 +53,7 @@ def test_textbook_momentum_is_an_average():
                     convention="textbook")
     v = [s.params[0].state["v"] for s in t.steps]
     assert fmt(v[0]) == "1" and fmt(v[1], 20) == "0.999"     # 0.9·1 + 0.1·0.99
-    assert optim.torch_counterpart(t) == ("SGD", {"lr": 0.01, "momentum": 0.9, "dampening": 0.9})
+    assert optim_torch.torch_counterpart(t) == ("SGD", {"lr": 0.01, "momentum": 0.9, "dampening": 0.9})
 
 
 def test_epsilon_inside_or_outside_the_root():
@@ -188,11 +190,11 @@ def float64_is_stable(t) -> bool:
     import dataclasses
     from fractions import Fraction
     noisy = parse(f"({t.objective.text}) + 1e-15*({' + '.join(t.params)})", list(t.params))
-    a, _ = optim.torch_run(t)
+    a, _ = optim_torch.torch_run(t)
     runs = [dataclasses.replace(t, objective=noisy),
             dataclasses.replace(t, init={p: v * (1 + Fraction(1, 10 ** 15)) for p, v in t.init.items()})]
     for other in runs:
-        b, _ = optim.torch_run(other)
+        b, _ = optim_torch.torch_run(other)
         for p in t.params:
             for key in a[0][p]:
                 xs, ys = [r[p][key] for r in a], [r[p][key] for r in b]
@@ -202,7 +204,7 @@ def float64_is_stable(t) -> bool:
     return True
 
 
-@pytest.mark.parametrize("name", optim.OPTIMIZERS)
+@pytest.mark.parametrize("name", optimizers.OPTIMIZERS)
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=st.data())
 def test_matches_torch_for_100_steps(name, data):
@@ -211,7 +213,7 @@ def test_matches_torch_for_100_steps(name, data):
     coeffs = {k: data.draw(st.sampled_from(["0.5", "1", "2", "3"])) for k in "abc"}
     obj = parse(template.format(**coeffs), params)
     init = {p: data.draw(st.sampled_from(["-1.5", "-0.3", "0.4", "1.2"])) for p in params}
-    conv = "torch" if name not in ("sgd", "momentum", "adagrad") else data.draw(st.sampled_from(optim.CONVENTIONS))
+    conv = "torch" if name not in ("sgd", "momentum", "adagrad") else data.draw(st.sampled_from(optimizers.CONVENTIONS))
     kw = hyper(data.draw, name)
     if conv == "textbook":
         kw.pop("nesterov", None)
@@ -230,7 +232,7 @@ def test_matches_torch_for_100_steps(name, data):
         terms = [(abs(ps.state.get("g", ps.grad)), abs(ps.grad) + abs(ps.state.get("g", ps.grad) - ps.grad))
                  for s in t.steps for ps in s.params]
         assume(all(g > 1e-6 * size for g, size in terms))
-    c = optim.check_torch(t)
+    c = optim_torch.check_torch(t)
     assert c.ok, (f"{name} {conv} {kw} on {obj.text}: worst {c.worst}: bptrace {c.ours!r} vs torch "
                   f"{c.theirs!r} (rel {c.rel_diff:.3g} > {c.rtol})")
     assert c.count >= 200

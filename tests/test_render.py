@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 import bptrace
-from bptrace import graphviz_render
+from bptrace.render import graphviz as graphviz_render
 from bptrace.cli import main
-from bptrace.graphviz_render import GraphvizError, GraphvizMissing, _Wasm, render
+from bptrace.render.graphviz import GraphvizError, GraphvizMissing, _Wasm, render
 from bptrace.printing.dot import to_dot
 from bptrace.printing.picture import PATH_COLOURS
-from bptrace.printing.tikz import _n, latex_name, network_tikz, to_tikz
+from bptrace.render.tikz import _n, latex_name, network_tikz, to_tikz
 
 SVG = "{http://www.w3.org/2000/svg}"
 HAVE_DOT = shutil.which("dot") is not None

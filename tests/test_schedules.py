@@ -7,10 +7,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bptrace import schedules
+from bptrace.lessons import schedules
+from bptrace.oracle import lessons as oracle_lessons
 from bptrace.cli import main
 from bptrace.errors import SpecError
-from bptrace.numbers import fmt
+from bptrace.model.numbers import fmt
 
 
 def run(*args):
@@ -40,14 +41,14 @@ def test_matches_torch_for_100_epochs(kind, lr, gamma, size, milestones, t_max, 
           "multistep": dict(gamma=gamma, milestones=sorted(milestones)),
           "exponential": dict(gamma=gamma), "cosine": dict(t_max=t_max, eta_min=eta_min)}[kind]
     t = schedules.trace(schedules.schedule(kind, lr, **kw), 100)
-    c = schedules.check_torch(t)
+    c = oracle_lessons.check_schedule(t)
     assert c.ok, f"{kind} {kw}: {c.worst}: bptrace {c.ours!r} vs torch {c.theirs!r}"
     assert c.count == 100
 
 
 def test_exponential_drift_is_reported():
     pytest.importorskip("torch", reason="torch is the oracle")
-    c = schedules.check_torch(schedules.trace(schedules.schedule("exponential", "0.1", gamma="0.95"), 200))
+    c = oracle_lessons.check_schedule(schedules.trace(schedules.schedule("exponential", "0.1", gamma="0.95"), 200))
     assert c.ok and 0 < c.max_rel_diff < 1e-13       # torch multiplies step by step: rounding drift
 
 

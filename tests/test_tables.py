@@ -4,10 +4,10 @@ import mpmath
 import pytest
 import sympy
 
-from bptrace.activations import ACTIVATIONS
-from bptrace.derive import _rebuild
-from bptrace.losses import LOSSES
-from bptrace.numeric import evaluate
+from bptrace.model.activations import ACTIVATIONS
+from bptrace.calculus.derive import _rebuild
+from bptrace.model.loss_table import LOSSES
+from bptrace.model.numeric import evaluate
 
 net, out, t, o = sympy.symbols("net out t o")
 POINTS = ["-2.5", "-0.3", "0.4", "1.7"]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bptrace
-from bptrace.activations import ACTIVATIONS
+from bptrace.model.activations import ACTIVATIONS
 from bptrace.cli import main
 from conftest import assert_close, published, random_network
 
@@ -168,7 +168,7 @@ def test_check_cli_table_and_failure(monkeypatch):
     assert r.exit_code == 0
     assert "  ∂E_total/∂w5    0.082167040564230779     0.08216704056423077" in r.output
     assert r.output.rstrip().endswith("all 19 agree")
-    import bptrace.check as check
+    import bptrace.oracle.check as check
     real = check.torch_values
 
     def off(net):

@@ -6,17 +6,19 @@ import pytest
 from click.testing import CliRunner
 
 import bptrace
-from bptrace import optim, schedules
-from bptrace.check import compare_training
+from bptrace.calculus import optimizers
+from bptrace.lessons import optim, schedules
+from bptrace.oracle import lessons as oracle_lessons, optim_torch
+from bptrace.oracle.training import compare_training
 from bptrace.cli import main
-from bptrace.train import train_with_optimizer
+from bptrace.calculus.train import train_with_optimizer
 
 pytest.importorskip("torch", reason="torch is the oracle; install the test extras")
 BATCH = str(Path(__file__).resolve().parent.parent / "examples" / "batch.toml")
 
 
 def test_sgd_through_the_optimizer_code_is_plain_gradient_descent(mazur):
-    h = optim.hyper_parameters("sgd", lr="0.5")
+    h = optimizers.hyper_parameters("sgd", lr="0.5")
     ours = train_with_optimizer(mazur, 5, "sgd", h, update_biases=False, every=1)
     plain = mazur.train(5, exact=True, every=1)
     assert [v for _, v in ours.losses] == [v for _, v in plain.losses]
@@ -33,11 +35,11 @@ def test_sgd_through_the_optimizer_code_is_plain_gradient_descent(mazur):
 ])
 @pytest.mark.parametrize("biases", [False, True])
 def test_optimizers_on_a_network_match_torch(mazur, name, options, biases):
-    h = optim.hyper_parameters(name, lr="0.05", **options)
+    h = optimizers.hyper_parameters(name, lr="0.05", **options)
     trace = train_with_optimizer(mazur, 30, name, h, update_biases=biases)
     c = compare_training(mazur, trace, update_biases=biases, optimizer=(name, h, "torch"))
     assert c.ok and c.max_loss_diff < 1e-14 and c.max_param_diff < 1e-13, c.to_dict()
-    assert c.against == f"torch.optim.{optim.TORCH_CLASS[name]}"
+    assert c.against == f"torch.optim.{optimizers.TORCH_CLASS[name]}"
     fixed = mazur.parameters["b1"]
     assert (trace.params["b1"] == fixed) is not biases
 
@@ -49,7 +51,7 @@ def test_optimizers_on_a_network_match_torch(mazur, name, options, biases):
     ("cosine", {"t_max": "10", "eta_min": "0.01"}),
 ])
 def test_schedules_on_a_network_match_torch(mazur, kind, options):
-    h = optim.hyper_parameters("momentum", lr="0.5", momentum="0.9")
+    h = optimizers.hyper_parameters("momentum", lr="0.5", momentum="0.9")
     s = schedules.schedule(kind, "0.5", **options)
     trace = train_with_optimizer(mazur, 20, "momentum", h, schedule=s)
     c = compare_training(mazur, trace, optimizer=("momentum", h, "torch"), schedule=s)
@@ -58,7 +60,7 @@ def test_schedules_on_a_network_match_torch(mazur, kind, options):
 
 
 def test_textbook_momentum_is_torchs_dampening(mazur):
-    h = optim.hyper_parameters("momentum", lr="0.5", momentum="0.9", convention="textbook")
+    h = optimizers.hyper_parameters("momentum", lr="0.5", momentum="0.9", convention="textbook")
     trace = train_with_optimizer(mazur, 15, "momentum", h, "textbook")
     c = compare_training(mazur, trace, optimizer=("momentum", h, "textbook"))
     assert c.ok, c.to_dict()
@@ -66,7 +68,7 @@ def test_textbook_momentum_is_torchs_dampening(mazur):
 
 def test_batch_network_with_adam():
     net = bptrace.load(BATCH)
-    h = optim.hyper_parameters("adam", lr="0.1")
+    h = optimizers.hyper_parameters("adam", lr="0.1")
     trace = train_with_optimizer(net, 20, "adam", h)
     assert set(trace.outputs) == {"out_o1[1]", "out_o2[1]", "out_o1[2]", "out_o2[2]"}
     assert compare_training(net, trace, optimizer=("adam", h, "torch")).ok

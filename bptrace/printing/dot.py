@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 
-from ..numbers import fmt
-from ..trace import Derivation, ForwardTrace
+from ..calculus.trace import Derivation, ForwardTrace
+from ..model.numbers import fmt
 from .base import Printer
 from .expr import TextExpr
 from .picture import KINDS, Formula, Name, Num, Partial, Picture, Text, picture

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sympy
 from sympy.printing.str import StrPrinter
 
-from ..numbers import fmt
-from ..trace import derivative_key
+from ..model.naming import derivative_key
+from ..model.numbers import fmt
 
 _SUPERSCRIPT = {2: "²", 3: "³"}
 _FUNCTIONS = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU", "tanh": "tanh",

@@ -1,6 +1,6 @@
 """The LaTeX printer: traces as ``align*`` fragments ready to paste into notes or slides.
 
-Provides ``LatexPrinter`` and ``to_latex(trace, **settings)``. Every step is written as
+Provides ``LatexPrinter`` (``latex_lessons.to_latex`` extends it to every trace). Every step is written as
 on the board — the formula, the numbers substituted, the value — with SymPy's LaTeX
 printer in bptrace's notation (``latex_expr.py``). A derivation shows each chain-rule
 path: its Leibniz factorisation, one line per factor (formula = numbers = value), the
@@ -8,7 +8,7 @@ path's product; then the sum over the paths and the delta form.
 
 Settings (declared in ``_default_settings``; unknown keys raise ``TypeError``, bad values
 ``ValueError``):
-- ``digits`` (9), ``decimals`` (None): display rounding, as ``bptrace.numbers.fmt``;
+- ``digits`` (9), ``decimals`` (None): display rounding, as ``bptrace.model.numbers.fmt``;
 - ``style``: ``"leibniz"`` (paths with ∂-fractions, then the delta form) or ``"delta"``
   (the δ recursion only: the compact form for a slide);
 - ``lang``: the language of the few words used; ``"en"`` only for now (see ``WORDS``).
@@ -20,11 +20,25 @@ from __future__ import annotations
 import mpmath
 import sympy
 
-from ..numbers import fmt
-from ..trace import Derivation, ForwardTrace, Proof, Step, TrainTrace, UpdateTrace
+from ..calculus.trace import (
+    Derivation,
+    ForwardTrace,
+    Proof,
+    Step,
+    TrainTrace,
+    UpdateTrace,
+)
+from ..model.numbers import fmt
 from .base import Printer
-from .latex_expr import (derivative, derivative_key, escape_text, formula_latex, number_latex,
-                         numbers_latex, symbol_latex)
+from .latex_expr import (
+    derivative,
+    derivative_key,
+    escape_text,
+    formula_latex,
+    number_latex,
+    numbers_latex,
+    symbol_latex,
+)
 
 STYLES = ("leibniz", "delta")
 
@@ -300,13 +314,3 @@ class LatexPrinter(Printer):
         return "\n\n".join(self.doprint(i) for i in items)
 
     _print_tuple = _print_list
-
-
-def to_latex(trace, **settings) -> str:
-    """A trace (or a list of traces) as LaTeX fragments: text lines and ``align*`` blocks.
-
-    Settings: ``digits``, ``decimals``, ``style`` ("leibniz" or "delta"), ``lang`` ("en").
-    """
-    # the optimizer/schedule/dropout/loss printers extend this one (latex_optim, latex_loss)
-    from .latex_optim import OptimLatexPrinter
-    return OptimLatexPrinter(**settings).doprint(trace)

@@ -27,11 +27,11 @@ from typing import Optional
 
 import sympy
 
-from ..activations import ACTIVATIONS
-from ..losses import LOSSES
+from ..errors import SpecError
+from ..model.activations import ACTIVATIONS
+from ..model.loss_table import LOSSES
 from .latex import WORDS, LatexPrinter, _check_common
 from .latex_expr import derivative, escape_text, formula_latex, symbol_latex
-from ..errors import SpecError
 
 WORDS["en"].update({
     "title": "Backpropagation, step by step",

@@ -19,7 +19,7 @@ import re
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-from ..numbers import fmt
+from ..model.numbers import fmt
 from .expr import subtracted
 
 _TEXT_ESCAPES = {

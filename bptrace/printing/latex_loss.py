@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import mpmath
 
-from ..numbers import fmt
+from ..model.numbers import fmt
 from .latex import LatexPrinter
 from .latex_expr import escape_text, number_latex
 from .latex_notation import formula, numbers, symbol

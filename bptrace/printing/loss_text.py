@@ -8,7 +8,7 @@ numbers substituted and the value, then the condition of the branch it went thro
 """
 from __future__ import annotations
 
-from ..numbers import fmt
+from ..model.numbers import fmt
 from .expr import formula
 
 _CONVENTIONS = {

@@ -8,7 +8,7 @@ Provides ``picture(net, kind, ...)`` → ``Picture`` for three kinds:
   each path in its own colour, every edge on a path labelled with its local derivative,
   the rest faded (or left out with ``only_paths``), a legend giving each path's product
   and their sum;
-- ``compute``: the operation-level graph of ``compute_graph.py`` with value and gradient.
+- ``compute``: the operation-level graph of ``calculus/compute_graph.py`` with value and gradient.
 
 A label is lines of parts — ``Name`` (a bptrace name such as w1, out_h1, delta_h1),
 ``Num`` (a value), ``Text``, ``Partial`` (∂of/∂wrt), ``Formula`` (a SymPy expression) — so
@@ -242,7 +242,7 @@ def paths_picture(net, wrt: str, values: bool = True, only_paths: bool = False,
 
 def compute_picture(net, values: bool = True) -> Picture:
     """Every operation of the forward pass with its value and gradient."""
-    from ..compute_graph import compute_graph
+    from ..calculus.compute_graph import compute_graph
     g = compute_graph(net)
     nodes, edges = [], []
     for op in g.nodes:

@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import mpmath
 
-from ..numbers import fmt
-from ..trace import Derivation, ForwardTrace, Proof, Step, TrainTrace, UpdateTrace
+from ..calculus.trace import (
+    Derivation,
+    ForwardTrace,
+    Proof,
+    Step,
+    TrainTrace,
+    UpdateTrace,
+)
+from ..model.numbers import fmt
 from .base import Printer
 from .expr import formula, numbers
 
@@ -226,14 +233,7 @@ class TextPrinter(Printer):
     _print_tuple = _print_list
 
 
-def to_text(trace, **settings) -> str:
-    """A trace (or a list of traces) as text for the terminal."""
-    # the optimizer printer extends this one with the optimizer/schedule/dropout traces
-    from .optim_text import OptimTextPrinter
-    return OptimTextPrinter(**settings).doprint(trace)
-
-
-# ``bptrace loss`` traces (bptrace/losstrace.py), printed by printing/loss_text.py
+# ``bptrace loss`` traces (lessons/loss_trace.py), printed by printing/loss_text.py
 from .loss_text import print_loss_trace, print_softmax_proof  # noqa: E402
 
 TextPrinter._print_LossTrace = print_loss_trace

@@ -1,0 +1,146 @@
+"""The commands that write documents and pictures: ``latex`` (an article), ``slides`` (a
+beamer deck) and ``graph`` (the network, the paths, the computation graph)."""
+from __future__ import annotations
+
+import click
+
+from ..errors import SpecError
+from .main import BadInput, load_spec, main
+
+
+def document_options(f):
+    f = click.option("--picture", is_flag=True,
+                     help="Include a picture of the network (TikZ, laid out by Graphviz).")(f)
+    f = click.option("--pdf", is_flag=True,
+                     help="Also compile the .tex with pdflatex (needs -o; the PDF goes beside it).")(f)
+    f = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                     help="Write the .tex file here (default: standard output).")(f)
+    f = click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
+                     help="List chain-rule paths only up to this many (the delta form is always shown).")(f)
+    f = click.option("--decimals", type=click.IntRange(0, 40), default=None,
+                     help="Round to this many places after the point instead.")(f)
+    f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
+                     help="Significant digits shown.")(f)
+    return f
+
+
+def _picture(wanted: bool):
+    """The network picture hook: TikZ laid out by Graphviz (printing/tikz.py), or None."""
+    if not wanted:
+        return None
+    from ..render.tikz import to_tikz
+    return to_tikz
+
+
+def write_document(text: str, output, pdf: bool) -> None:
+    """Echo or write the .tex; with --pdf compile it, or say how to get pdflatex (exit 2)."""
+    if pdf and not output:
+        raise BadInput("--pdf needs -o FILE.tex (the PDF is written beside it)")
+    if not output:
+        click.echo(text, nl=False)
+        return
+    with open(output, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    if pdf:
+        from ..render.pdflatex import LatexFailed, LatexMissing, compile_pdf
+        try:
+            click.echo(f"wrote {output} and {compile_pdf(output).name}")
+        except LatexMissing as e:
+            raise BadInput(str(e)) from None
+        except LatexFailed as e:
+            raise click.ClickException(str(e)) from None
+    else:
+        click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--paper", type=click.Choice(["a4paper", "letterpaper"]), default="a4paper",
+              show_default=True, help="Paper size.")
+@click.option("--prove/--no-prove", default=True, show_default=True,
+              help="Include the symbolic proof of each gradient.")
+@document_options
+def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture):
+    """A standalone LaTeX article walking through the whole example.
+
+    The network, notation, forward pass, error, output-layer gradients, hidden-layer
+    gradients over all paths, and one gradient-descent step.
+    """
+    from ..printing.latex_document import to_article
+    text = to_article(load_spec(spec), max_paths=max_paths, prove=prove,
+                      digits=digits, decimals=decimals, paper=paper, picture=_picture(picture))
+    write_document(text, output, pdf)
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--aspect", type=click.Choice(["169", "1610", "149", "43"]), default="169",
+              show_default=True, help="Beamer aspect ratio (16:9, 16:10, 14:9, 4:3).")
+@click.option("--pause", is_flag=True, help="Reveal each line of working with \\pause.")
+@document_options
+def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, picture):
+    """A beamer deck: one idea per frame, from the forward pass to the update table."""
+    from ..printing.latex_document import to_slides
+    text = to_slides(load_spec(spec), max_paths=max_paths, digits=digits, decimals=decimals,
+                     aspect=aspect, pause=pause, picture=_picture(picture))
+    write_document(text, output, pdf)
+
+
+@main.command()
+@click.argument("spec")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the picture here (format from the suffix unless --format says). "
+                   "Without it, DOT, TikZ or SVG text goes to standard output.")
+@click.option("--kind", type=click.Choice(["network", "paths", "compute"]), default=None,
+              help="network: neurons, weights, values (default); paths: the chain-rule paths "
+                   "of --wrt; compute: the operation-level computation graph.")
+@click.option("--wrt", metavar="PARAM", default=None,
+              help="Highlight every chain-rule path from PARAM to the error (implies --kind paths).")
+@click.option("--backward", is_flag=True, help="Network picture: show each δ and each gradient too.")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "pdf", "dot", "tikz"]), default=None,
+              help="Output format (default: from the -o suffix, else svg). png and pdf need "
+                   "Graphviz's dot program; svg does not.")
+@click.option("--engine", type=click.Choice(["dot", "wasm"]), default=None,
+              help="Force the renderer: the system dot program or the embedded WebAssembly "
+                   "Graphviz (default: embedded for svg, dot for png and pdf).")
+@click.option("--no-values", is_flag=True, help="Names only, no numbers (for larger networks).")
+@click.option("--only-paths", is_flag=True, help="Paths picture: leave out what no path uses.")
+@click.option("--digits", type=click.IntRange(1, 40), default=4, show_default=True,
+              help="Significant digits shown in the picture.")
+@click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
+              help="Draw chain-rule paths only up to this many.")
+def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths, digits, max_paths):
+    """A Graphviz picture: the network, the chain-rule paths of --wrt, or the computation graph."""
+    from pathlib import Path
+
+    from ..render.graphviz import GraphvizError, render
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+        fmt = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot",
+               "tex": "tikz", "tikz": "tikz"}.get(suffix, "svg")
+    if kind is None:
+        kind = "paths" if wrt else "network"
+    if output is None and fmt in ("png", "pdf"):
+        raise BadInput(f"--format {fmt} is binary: give a file with -o")
+    settings = dict(kind=kind, wrt=wrt, backward=backward, values=not no_values,
+                    only_paths=only_paths, digits=digits, max_paths=max_paths)
+    net = load_spec(spec)
+    try:
+        if fmt == "tikz":
+            from ..render.tikz import to_tikz
+            data = to_tikz(net, **settings).encode("utf-8")
+        else:
+            from ..printing.dot import to_dot
+            source = to_dot(net, **settings)
+            data = source.encode("utf-8") if fmt == "dot" else render(source, format=fmt, engine=engine)
+    except SpecError as e:
+        raise BadInput(str(e.in_file(spec) if not e.file else e)) from None
+    except GraphvizError as e:
+        raise BadInput(str(e)) from None
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        Path(output).write_bytes(data)
+
+
+# the optimizer, moving-average, schedule and dropout commands register themselves on main
