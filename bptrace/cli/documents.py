@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import SpecError
-from .main import BadInput, load_spec, main
+from .main import BadInput, OutputPath, load_spec, main, write_output
 
 
 def document_options(f):
@@ -13,7 +13,7 @@ def document_options(f):
                      help="Include a picture of the network (TikZ, laid out by Graphviz).")(f)
     f = click.option("--pdf", is_flag=True,
                      help="Also compile the .tex with pdflatex (needs -o; the PDF goes beside it).")(f)
-    f = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+    f = click.option("-o", "--output", type=OutputPath(), default=None,
                      help="Write the .tex file here (default: standard output).")(f)
     f = click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
                      help="List chain-rule paths only up to this many (the delta form is always shown).")(f)
@@ -39,8 +39,7 @@ def write_document(text: str, output, pdf: bool) -> None:
     if not output:
         click.echo(text, nl=False)
         return
-    with open(output, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    write_output(output, text)
     if pdf:
         from ..render.pdflatex import LatexFailed, LatexMissing, compile_pdf
         try:
@@ -88,7 +87,7 @@ def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, pictur
 
 @main.command()
 @click.argument("spec")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", type=OutputPath(), default=None,
               help="Write the picture here (format from the suffix unless --format says). "
                    "Without it, DOT, TikZ or SVG text goes to standard output.")
 @click.option("--kind", type=click.Choice(["network", "paths", "compute"]), default=None,
@@ -140,7 +139,7 @@ def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths,
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
-        Path(output).write_bytes(data)
+        write_output(output, data)
 
 
 # the optimizer, moving-average, schedule and dropout commands register themselves on main

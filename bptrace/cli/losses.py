@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .main import BadInput, emit, main, output_options
+from .main import BadInput, OutputPath, emit, main, output_options
 
 # ----- losses: bptrace loss, bptrace plot losses ----------------------------------------------
 LOSS_NAMES = ("mse", "l1", "smooth-l1", "huber", "bce", "bce-with-logits", "cross-entropy", "nll")
@@ -62,7 +62,7 @@ def plot():
 
 
 @plot.command("losses")
-@click.option("-o", "--output", required=True, metavar="FILE", help="The picture to write (.png, .svg or .pdf).")
+@click.option("-o", "--output", type=OutputPath(), required=True, help="The picture to write (.png, .svg or .pdf).")
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default=None,
               help="Format (default: from the file's suffix, which must agree).")
 @click.option("--beta", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
