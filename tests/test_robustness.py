@@ -151,7 +151,19 @@ def test_a_write_that_fails_leaves_no_half_file(tmp_path, monkeypatch):
 def test_an_option_given_twice_is_refused():
     r = run("check", "mazur", "--format", "json", "--format", "latex")
     assert r.exit_code == 2
-    assert r.output.strip().splitlines()[-1] == "Error: --format is given 2 times: give it once"
+    assert r.output.strip().splitlines()[-1] == "Error: --format is given more than once: give it once"
+
+
+def test_an_option_value_that_looks_like_an_option_is_a_value():
+    # "--momentum --format": click reads "--format" as μ's value, so --format is given once
+    r = run("optim", "momentum", "--objective", "w1**2", "--init", "w1=1", "--momentum", "--format",
+            "--format", "json")
+    assert error_line_of_usage(r) == "Error: --momentum: '--format' is not a number (write e.g. 0.15, -2, 1e-3 or 1/3)"
+
+
+def error_line_of_usage(r) -> str:
+    assert r.exit_code == 2, r.output
+    return r.output.strip().splitlines()[-1]
 
 
 def test_json_never_holds_bare_nan_or_infinity():

@@ -30,15 +30,26 @@ class Command(click.Command):
     where click would let the last one win silently."""
 
     def parse_args(self, ctx, args):
-        given = args[:args.index("--")] if "--" in args else args
-        for p in self.params:
-            if not isinstance(p, click.Option) or p.multiple or p.count:
+        options = {name: p for p in self.params if isinstance(p, click.Option)
+                   for name in p.opts + p.secondary_opts}
+        times, skip = {}, 0
+        for token in args:
+            if skip:                            # the value of the option before it
+                skip -= 1
                 continue
-            names = p.opts + p.secondary_opts
-            times = sum(a in names or any(a.startswith(f"{o}=") for o in names if o.startswith("--"))
-                        for a in given)
-            if times > 1:
-                raise click.UsageError(f"{'/'.join(names)} is given {times} times: give it once", ctx)
+            if token == "--":
+                break
+            name = token.split("=", 1)[0] if token.startswith("--") else token
+            p = options.get(name)
+            if p is None:
+                continue
+            if not (p.is_flag or p.count) and "=" not in token:
+                skip = p.nargs
+            if not (p.multiple or p.count):
+                times[p.name] = times.get(p.name, 0) + 1
+                if times[p.name] > 1:
+                    names = "/".join(p.opts + p.secondary_opts)
+                    raise click.UsageError(f"{names} is given more than once: give it once", ctx)
         return super().parse_args(ctx, args)
 
 
