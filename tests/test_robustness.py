@@ -194,3 +194,25 @@ def test_an_unexpected_error_is_one_line_with_exit_1(monkeypatch):
 def test_the_help_still_imports_neither_sympy_nor_torch():
     code = "import sys, bptrace.cli; assert 'sympy' not in sys.modules and 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name,shown", [("a\uffffb", "U+FFFF"), ("line\nbreak", "U+000A"),
+                                        ("\x1b[31mred", "U+001B"), ("x\ufdd0", "U+FDD0")])
+def test_a_name_no_document_can_carry_is_refused(tmp_path, name, shown):
+    spec = tmp_path / "n.toml"
+    spec.write_text(f"name = {json.dumps(name)}\ninputs = [0.1]\ntargets = [0.2]\n"
+                    "[[layers]]\nunits = 1\nweights = [[0.5]]\n")
+    assert error_line(run("graph", str(spec))) == (
+        f"Error: {spec}: name: contains {shown}, which a document cannot show: remove it")
+
+
+def test_a_long_name_is_refused_and_a_hostile_printable_one_is_escaped(tmp_path):
+    import xml.etree.ElementTree as ET
+    spec = tmp_path / "n.toml"
+    base = "inputs = [0.1]\ntargets = [0.2]\n[[layers]]\nunits = 1\nweights = [[0.5]]\n"
+    spec.write_text(f"name = {json.dumps('x' * 201)}\n" + base)
+    assert error_line(run("forward", str(spec))) == f"Error: {spec}: name: longer than 200 characters (201)"
+    spec.write_text(f"name = {json.dumps('<svg>&amp;' + chr(92) * 150)}\n" + base)
+    r = run("graph", str(spec), "--format", "svg")
+    assert r.exit_code == 0
+    ET.fromstring(r.output.encode("utf-8"))
