@@ -26,6 +26,27 @@ class Group(click.Group):
             raise BadInput(str(e)) from None
 
 
+def wrote(*paths) -> None:
+    """Every command that writes a file says so the same way: ``wrote FILE`` on stderr."""
+    click.echo(f"wrote {' and '.join(str(p) for p in paths)}", err=True)
+
+
+def output_format(output, fmt, known: dict) -> str:
+    """The format of ``-o output``: from its suffix (one of ``known``: suffix → format),
+    which must agree with ``--format`` when both are given; anything else is one line."""
+    from pathlib import Path
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if not suffix:
+        if fmt is None:
+            raise BadInput(f"-o {output}: no suffix; give one ({', '.join('.' + k for k in known)}) or --format")
+        return fmt
+    if suffix not in known:
+        raise BadInput(f"-o {output}: unknown suffix .{suffix} (known: {', '.join('.' + k for k in known)})")
+    if fmt is not None and known[suffix] != fmt:
+        raise BadInput(f"-o {output}: the suffix .{suffix} does not match --format {fmt}")
+    return known[suffix]
+
+
 def _load(spec: str):
     from .spec import load
     return load(spec)
@@ -334,13 +355,13 @@ def write_document(text: str, output, pdf: bool) -> None:
     if pdf:
         from .pdflatex import LatexFailed, LatexMissing, compile_pdf
         try:
-            click.echo(f"wrote {output} and {compile_pdf(output).name}")
+            wrote(output, compile_pdf(output).name)
         except LatexMissing as e:
             raise BadInput(str(e)) from None
         except LatexFailed as e:
             raise click.ClickException(str(e)) from None
     else:
-        click.echo(f"wrote {output}")
+        wrote(output)
 
 
 @main.command()
@@ -404,10 +425,11 @@ def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths,
     from pathlib import Path
 
     from .graphviz_render import GraphvizError, render
-    if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-        fmt = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot",
-               "tex": "tikz", "tikz": "tikz"}.get(suffix, "svg")
+    if output is not None:
+        fmt = output_format(output, fmt, {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot",
+                                          "gv": "dot", "tex": "tikz", "tikz": "tikz"})
+    elif fmt is None:
+        fmt = "svg"
     if kind is None:
         kind = "paths" if wrt else "network"
     if output is None and fmt in ("png", "pdf"):
@@ -431,6 +453,7 @@ def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths,
         click.echo(data.decode("utf-8"), nl=False)
     else:
         Path(output).write_bytes(data)
+        wrote(output)
 
 
 # the optimizer, moving-average, schedule and dropout commands register themselves on main
@@ -498,10 +521,7 @@ def plot():
               help="Huber's delta.")
 def plot_losses_command(output, fmt, beta, delta):
     """L1, MSE, Smooth L1 and Huber over the residual, and their derivatives."""
-    from pathlib import Path
-
     from .loss_plot import plot_losses
-    suffix = Path(output).suffix.lower().lstrip(".")
-    if fmt is not None and suffix != fmt:
-        raise BadInput(f"-o {output}: the suffix must be .{fmt} for --format {fmt}")
+    output_format(output, fmt, {"png": "png", "svg": "svg", "pdf": "pdf"})
     plot_losses(output, beta, delta)
+    wrote(output)

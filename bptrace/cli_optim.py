@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import BadInput, main
+from .cli import BadInput, main, wrote
 
 
 def _print(trace, fmt: str, digits: int, decimals) -> None:
@@ -130,8 +130,7 @@ def optim(names, objective, init, steps, lr, momentum, nesterov, betas, alpha, e
         _print(result, fmt, digits, decimals)
     if output:
         lib.plot_paths(result, output)
-        if fmt == "text":
-            click.echo(f"wrote {output}")
+        wrote(output)
     _report(comparisons, fmt)
 
 
@@ -184,8 +183,7 @@ def schedule(kind, lr, gamma, step_size, milestones, t_max, eta_min, epochs, at,
         _print(t, fmt, digits, decimals)
     if output:
         lib.plot(t, output)
-        if fmt == "text":
-            click.echo(f"wrote {output}")
+        wrote(output)
     _report([comparison] if comparison else [], fmt)
 
 
