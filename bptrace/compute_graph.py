@@ -21,7 +21,8 @@ What each op computes from its inputs, in order (``const`` where it has one):
 multiply Π·const; add, sum Σ·const; subtract a − b; square a²; an activation's name
 act(a); l1 |a|; smooth_l1, huber the element at 0 with β or δ = const; bce,
 bce_with_logits torch's element on (a, b); softmax the const-th entry of softmax(inputs);
-log ln a; cross_entropy and nll −Σ const_j·input_j. ``tests/test_pictures.py`` runs every
+log ln a; cross_entropy and nll −Σ const_j·input_j over the first inputs (the targets,
+which set the constants, follow). ``tests/test_pictures.py`` runs every
 graph op by op in torch with ``retain_grad()`` and compares every value and gradient.
 
 Node names are SymPy expressions built from the derivation's symbols (w1·i1, net_h1,
@@ -206,9 +207,12 @@ def _loss_nodes(add, net, feeding) -> None:
                 tuple(feeding), j)
             add(f"log{j + 1}", "log", sympy.log(S(f"p_{o}")), mpmath.log(p), -_mpf(a[j]), (f"p{j + 1}",))
             logs.append(f"log{j + 1}")
-        add("E", "cross_entropy", S(E), vals[E], mpmath.mpf(1), tuple(logs), tuple(a))
+        inputs = tuple(logs)
     else:   # nll: −Σ a_j·x_j on log-probabilities
-        add("E", "nll", S(E), vals[E], mpmath.mpf(1), tuple(feeding), tuple(a))
+        inputs = tuple(feeding)
+    # the targets set the constants a_j (with weights and label smoothing): inputs too
+    add("E", str(net.loss), S(E), vals[E], mpmath.mpf(1), inputs + tuple(f"t{j + 1}" for j in range(n)),
+        tuple(a))
 
 
 def _squared(add, net, feeding) -> None:

@@ -28,7 +28,7 @@ from .layout import place
 from .picture import KINDS, Formula, Name, Node, Num, Partial, Picture, Text, picture
 
 _SUB = dict(zip("0123456789aehijklmnoprstuvx_", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ,"))
-_PREFIXES = ("net", "out", "target", "E")
+_PREFIXES = ("net", "out", "target", "E", "d", "m", "p")
 _INDEXED = re.compile(r"([A-Za-z]+)(\d+(?:_\d+)*)")
 _SPECIAL = re.compile(r'([\\"{}<>|])')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -183,7 +183,7 @@ class DotPrinter(Printer):
     def _extra(self, pic: Picture, mode: str) -> tuple:
         if mode == "full":
             return ()
-        rows = [tuple(p for i, line in enumerate(e.lines) for p in ((Text("    "),) if i else ()) + line)
+        rows = [tuple(p for i, line in enumerate(e.lines) for p in ((Text(";  "),) if i else ()) + line)
                 for e in pic.edges if e.lines]
         if not rows:
             return ()
@@ -207,6 +207,10 @@ class DotPrinter(Printer):
             b = lay.nodes[n.id]
             g.node(n.id, self.label(n.lines, n.role in LEFT_ALIGNED), pos=f"{_n(b.x)},{_n(b.y)}!",
                    width=_inch(b.w), height=_inch(b.h), **self._node_attrs(n))
+        # invisible corners: Graphviz's drawing is exactly the layout's extent, margins too
+        for name, x, y in (("corner1", 0, 0), ("corner2", lay.width, lay.height)):
+            g.node(name, "", shape="point", style="invis", width="0.01", height="0.01",
+                   pos=f"{_n(x)},{_n(y)}!")
         for i, e in enumerate(pic.edges):
             attrs = {}
             if e.colours:

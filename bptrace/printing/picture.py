@@ -104,7 +104,7 @@ class Picture:
 
 
 # the loss as the loss node names it
-LOSS_LABELS = {"half_sse": "½ Σ (target − out)²", "mse": "mean squared error", "sse": "Σ (target − out)²",
+LOSS_LABELS = {"half_sse": "half sum of squared errors", "mse": "mean squared error", "sse": "sum of squared errors",
                "l1": "L1 (mean absolute error)", "smooth_l1": "Smooth L1", "huber": "Huber",
                "bce": "binary cross-entropy", "bce_with_logits": "BCE with logits",
                "cross_entropy": "cross-entropy (softmax)", "nll": "negative log-likelihood"}
@@ -217,11 +217,11 @@ def network_picture(net, backward: bool = False, values: bool = True) -> Picture
         if backward and values and not net.batched:
             lines.append((Partial(E, f"out_{o}"), Text(" = "), Num(net.numbers.dout[j])))
         edges.append(Edge(_neuron_id(len(net.layers) - 1, j), "E", tuple(lines), short=((Name(key),),)))
-    title = net.name
+    title = (Text(net.name),)
     if net.batched:
-        title += " — values sample by sample (" + ", ".join(str(s + 1) for s in range(len(samples))) + \
-                 "); gradients of the batch's " + E
-    return Picture("network", (Text(title),), tuple(nodes), tuple(edges))
+        title += (Text(" — values sample by sample (" + ", ".join(str(s + 1) for s in range(len(samples)))
+                       + "); gradients of the batch's "), Name(E))
+    return Picture("network", title, tuple(nodes), tuple(edges))
 
 
 def _path_edges(net, wrt, path):
@@ -261,7 +261,7 @@ def paths_picture(net, wrt: str, values: bool = True, only_paths: bool = False,
     E = net.loss_name
     base = network_picture(net, False, values)
     derivation = net.derive(wrt, max_paths=max_paths)
-    per_sample = derivation.per_sample if net.batched else (derivation,)
+    per_sample = derivation.samples if net.batched else (derivation,)
     d = per_sample[0]
     colours_of, on_path = {}, set()
     for i, path in enumerate(d.paths):

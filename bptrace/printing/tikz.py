@@ -67,6 +67,8 @@ def latex_name(name: str) -> str:
             return rf"\delta_{{{_sub(rest)}}}"
         if head in ("net", "out", "target"):
             return rf"\mathrm{{{head}}}_{{{_sub(rest)}}}"
+        if head in ("d", "m", "p"):          # dropout: d_h1, m_h1; softmax: p_o1
+            return rf"{head}_{{{_sub(rest)}}}"
         if head == "E":
             return r"E_{\mathrm{total}}" if rest == "total" else rf"E_{{{_sub(rest)}}}"
     m = _INDEXED.fullmatch(name)
