@@ -6,7 +6,7 @@ import pytest
 
 import bptrace
 from bptrace.compute_graph import compute_graph
-from conftest import assert_close, random_network
+from conftest import assert_close
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -131,3 +131,222 @@ def test_compute_graph_of_every_loss_batch_and_dropout_matches_torch(loss, batch
 def test_gallery_compute_graphs_match_torch(name):
     pytest.importorskip("torch", reason="torch is the oracle for the computation graph")
     check_against_torch(gallery_network(name))
+
+
+# ----- reading pictures back ----------------------------------------------------------------
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_nodes(svg: bytes) -> dict:
+    """Node id → (x, y) centre, read from the SVG's own shapes (y grows downwards)."""
+    import re
+    import xml.etree.ElementTree as ET
+    centres = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") != "node":
+            continue
+        shape = next((e for e in g if e.tag in (f"{SVG}path", f"{SVG}polygon", f"{SVG}ellipse")), None)
+        if shape is None:
+            continue
+        if shape.tag == f"{SVG}ellipse":
+            centres[g.find(f"{SVG}title").text] = (float(shape.get("cx")), float(shape.get("cy")))
+            continue
+        nums = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", shape.get("d") or shape.get("points"))]
+        xs, ys = nums[0::2], nums[1::2]
+        centres[g.find(f"{SVG}title").text] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    return centres
+
+
+def svg_text_boxes(svg: bytes) -> list:
+    """Every <text> as (text, left, top, right, bottom), its width estimated at 0.5 em a
+    character (narrower than any font bptrace asks for: a lower bound on the real box)."""
+    import xml.etree.ElementTree as ET
+    boxes = []
+    for t in ET.fromstring(svg).iter(f"{SVG}text"):
+        text = "".join(t.itertext())
+        size = float(t.get("font-size"))
+        x, y = float(t.get("x")), float(t.get("y"))
+        w = 0.5 * size * len(text)
+        left = {"start": x, "end": x - w}.get(t.get("text-anchor"), x - w / 2)
+        boxes.append((text, left, y - 0.7 * size, left + w, y + 0.15 * size))
+    return boxes
+
+
+def columns(net):
+    """Each layer's node ids in index order: inputs, then every layer of neurons."""
+    cols = [[f"x{k + 1}" for k in range(len(net.names.inputs))]]
+    cols += [[f"n{l + 1}_{j + 1}" for j in range(layer.units)] for l, layer in enumerate(net.layers)]
+    return cols
+
+
+def assert_in_order(centres, net, what):
+    for col in columns(net):
+        ys = [centres[i][1] for i in col]
+        assert ys == sorted(ys) and len(set(ys)) == len(ys), f"{what}: {col} drawn at y {ys}"
+    xs = [centres[col[0]][0] for col in columns(net)] + [centres["E"][0]]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs), f"{what}: columns at x {xs}"
+
+
+GRID_KINDS = [({}, "network"), ({"backward": True}, "backward"), ({"kind": "paths", "wrt": "w1"}, "paths")]
+
+
+@pytest.mark.parametrize("name", GALLERY_SPECS)
+def test_units_are_drawn_in_index_order_by_every_renderer(name):
+    """The embedded Graphviz's SVG, the DOT positions, TikZ and (if installed) system dot."""
+    import re
+    import shutil
+    net = gallery_network(name)
+    for settings, what in GRID_KINDS:
+        dot = bptrace.to_dot(net, **settings)
+        assert_in_order(svg_nodes(bptrace.render(dot)), net, f"{name} {what} (embedded)")
+        # SVG's y grows downwards, DOT's and TikZ's upwards: flip them
+        pos = {m[0]: (float(m[1]), -float(m[2])) for m in re.findall(r'\t(\w+) \[.*pos="([-\d.]+),([-\d.]+)!"', dot)}
+        assert_in_order(pos, net, f"{name} {what} (DOT)")
+        tikz = bptrace.to_tikz(net, **settings)
+        at = {m[0].replace("-", "_"): (float(m[1]), -float(m[2]))
+              for m in re.findall(r"\(bp-([\w-]+)\) at \(([-\d.]+),([-\d.]+)\)", tikz)}
+        assert_in_order(at, net, f"{name} {what} (TikZ)")
+        if shutil.which("dot"):
+            assert_in_order(svg_nodes(bptrace.render(dot, engine="dot")), net, f"{name} {what} (dot)")
+
+
+def overlaps(boxes):
+    found = []
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            p, q = boxes[a], boxes[b]
+            if p[1] < q[3] and q[1] < p[3] and p[2] < q[4] and q[2] < p[4]:
+                found.append((p[0], q[0]))
+    return found
+
+
+@pytest.mark.parametrize("name", GALLERY_SPECS)
+@pytest.mark.parametrize("settings", [{}, {"backward": True}, {"kind": "paths", "wrt": "w1"},
+                                      {"kind": "compute"}], ids=["network", "backward", "paths", "compute"])
+def test_no_two_texts_overlap(name, settings):
+    svg = bptrace.render(bptrace.to_dot(gallery_network(name), **settings))
+    boxes = svg_text_boxes(svg)
+    assert len(boxes) > 10
+    assert overlaps(boxes) == []
+
+
+def test_the_overlap_check_can_fail():
+    """The same check finds the labels Graphviz's own placement stacked in the old picture."""
+    boxes = [("w₁ = 0.15", 10, 0, 60, 12), ("w₃ = 0.25", 40, 6, 90, 18), ("h₁", 200, 0, 210, 12)]
+    assert overlaps(boxes) == [("w₁ = 0.15", "w₃ = 0.25")]
+
+
+@pytest.mark.parametrize("name", GALLERY_SPECS)
+def test_paths_picture_fits_a_16_9_slide(name):
+    import re
+    svg = bptrace.render(bptrace.to_dot(gallery_network(name), kind="paths", wrt="w1")).decode()
+    w, h = (float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert 1.0 <= w / h <= 16 / 9 + 0.01, (w, h)
+
+
+# ----- every loss, batch and dropout network draws every kind ---------------------------------
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("batch,dropout", [(False, False), (True, False), (False, True)],
+                         ids=["one", "batch", "dropout"])
+def test_every_loss_batch_and_dropout_network_draws_all_three_kinds(loss, batch, dropout):
+    net = loss_network(loss, batch, dropout)
+    for settings in ({}, {"backward": True}, {"kind": "paths", "wrt": "w1"}, {"kind": "compute"}):
+        svg = bptrace.render(bptrace.to_dot(net, **settings)).decode()
+        assert svg.rstrip().endswith("</svg>")
+        assert bptrace.to_tikz(net, **settings).startswith("\\resizebox")
+    network = bptrace.to_dot(net)
+    per_output = loss not in ("cross_entropy", "nll")
+    # a per-output error only where the loss is a sum of per-output terms
+    assert ("Eₒ₁ = " in network) == per_output and ("targetₒ₁ = " in network) == (not per_output)
+    if dropout:   # the dropped unit h2 (mask 0 in the single sample) greyed, h1 kept and scaled
+        if not batch:
+            assert 'label="h₂\\nnetₕ₂' in network and "dropped: dₕ₂ = 0" in network
+            assert "dₕ₁ = outₕ₁/(1 − 0.25) = " in network
+    if batch:
+        assert "values sample by sample (1, 2)" in network
+
+
+def test_dropout_network_greys_the_dropped_unit_and_its_edges():
+    from bptrace.printing.picture import picture
+    pic = picture(gallery_network("dropout"), "network")
+    assert pic.node("n1_2").faded and not pic.node("n1_1").faded
+    faded = sorted((e.tail, e.head) for e in pic.edges if e.faded)
+    assert faded == [("n1_2", "n2_1"), ("n1_2", "n2_2")]
+
+
+def test_cross_entropy_network_has_no_per_output_error():
+    dot = bptrace.to_dot(gallery_network("relu_ce"))
+    assert "Eₒ" not in dot and "targetₒ₂ = 1" in dot
+
+
+# ----- subscripts every SVG renderer can draw ---------------------------------------------------
+def test_svg_text_asks_first_for_a_font_with_every_glyph():
+    """A renderer without per-glyph fallback uses the first family it has: that family
+    must have every character the picture uses (checked with fontconfig when present)."""
+    import re
+    import shutil
+    import subprocess
+    svgs = [bptrace.render(bptrace.to_dot(gallery_network(n), backward=True)) for n in GALLERY_SPECS]
+    families = {f for svg in svgs for f in re.findall(rb'font-family="([^"]+)"', svg)}
+    assert families == {b"DejaVu Sans,Helvetica,Arial,sans-serif"}
+    if not shutil.which("fc-list"):
+        pytest.skip("fontconfig is not installed")
+    if not subprocess.run(["fc-list", ":family=DejaVu Sans"], capture_output=True, text=True).stdout:
+        pytest.skip("DejaVu Sans is not installed")
+    chars = {c for svg in svgs for text, *_ in svg_text_boxes(svg) for c in text if ord(c) > 127}
+    assert "₁" in chars and "ₕ" in chars
+    missing = [c for c in sorted(chars) if not subprocess.run(
+        ["fc-list", f":family=DejaVu Sans:charset={ord(c):x}"], capture_output=True, text=True).stdout]
+    assert missing == []
+
+
+# ----- the command line: -o suffixes, "wrote FILE" ------------------------------------------
+@pytest.mark.parametrize("args,message", [
+    (["-o", "net.jpg"], "Error: -o net.jpg: unknown suffix .jpg (known: .svg, .png, .pdf, .dot, .gv, .tex, .tikz)\n"),
+    (["-o", "net.svg", "--format", "png"], "Error: -o net.svg: the suffix .svg does not match --format png\n"),
+    (["-o", "net"], "Error: -o net: no suffix; give one (.svg, .png, .pdf, .dot, .gv, .tex, .tikz) or --format\n"),
+])
+def test_graph_refuses_unknown_or_mismatched_suffixes(tmp_path, monkeypatch, args, message):
+    from click.testing import CliRunner
+    from bptrace.cli import main
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["graph", "mazur"] + args)
+    assert r.exit_code == 2 and r.output == message
+    assert list(tmp_path.iterdir()) == []          # nothing written
+
+
+def test_every_writer_says_wrote_on_stderr(tmp_path):
+    from click.testing import CliRunner
+    from bptrace.cli import main
+    run = CliRunner().invoke
+    for args, name in [(["graph", "mazur", "--kind", "compute"], "c.svg"), (["graph", "mazur"], "n.dot"),
+                       (["latex", "mazur"], "notes.tex"), (["slides", "mazur"], "deck.tex")]:
+        path = tmp_path / name
+        r = run(main, args + ["-o", str(path)])
+        assert r.exit_code == 0 and r.stdout == "" and r.stderr == f"wrote {path}\n", args
+        assert path.stat().st_size > 100
+    pytest.importorskip("matplotlib")
+    r = run(main, ["plot", "losses", "-o", str(tmp_path / "l.jpg")])
+    assert r.exit_code == 2 and "unknown suffix .jpg" in r.output
+    r = run(main, ["plot", "losses", "-o", str(tmp_path / "l.svg")])
+    assert r.exit_code == 0 and r.stderr == f"wrote {tmp_path / 'l.svg'}\n"
+
+
+# ----- the gallery ------------------------------------------------------------------------------
+def test_gallery_is_up_to_date():
+    """docs/gallery/*.svg are what docs/make_gallery.py makes now, and each has its PNG
+    (regenerate with: python docs/make_gallery.py)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_gallery", ROOT / "docs" / "make_gallery.py")
+    gallery = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gallery)
+    stems = []
+    for stem, path, settings in gallery.pictures():
+        svg = ROOT / "docs" / "gallery" / f"{stem}.svg"
+        assert svg.read_bytes() == bptrace.render(bptrace.to_dot(bptrace.load(path), **settings)), \
+            f"{svg.name} is stale: run python docs/make_gallery.py"
+        assert (svg.with_suffix(".png")).read_bytes().startswith(b"\x89PNG")
+        stems.append(stem)
+    assert len(stems) == 18
+    kinds = {s.rsplit("-", 1)[-1] if "paths" not in s else "paths" for s in stems}
+    assert kinds == {"network", "paths", "compute"}
