@@ -192,7 +192,7 @@ def _loss_nodes(add, net, feeding) -> None:
             terms.append(f"E{j + 1}")
         total = mpmath.fsum(vals[f"E_{o}"] for o in net.outputs)
         syms = [S(f"E_{o}") for o in net.outputs]
-        if within:
+        if within and n > 1:
             add("sum", "sum", _add(*syms), total, each, tuple(terms))
             add("E", "multiply", S(E), vals[E], mpmath.mpf(1), ("sum",), sympy.Rational(1, n))
         else:

@@ -1,6 +1,5 @@
 """Rendering: SVG with no system Graphviz (the embedded WebAssembly one), the same
 pictures under system dot, a guarded renderer, the CLI, and TikZ that compiles."""
-import json
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -14,7 +13,7 @@ from bptrace.cli import main
 from bptrace.graphviz_render import GraphvizError, GraphvizMissing, _Wasm, render
 from bptrace.printing.dot import to_dot
 from bptrace.printing.picture import PATH_COLOURS
-from bptrace.printing.tikz import _n, latex_name, network_tikz, to_tikz
+from bptrace.printing.tikz import latex_name, network_tikz, to_tikz
 
 SVG = "{http://www.w3.org/2000/svg}"
 HAVE_DOT = shutil.which("dot") is not None
@@ -199,13 +198,3 @@ def test_tikz_compiles_with_pdflatex(mazur, tmp_path):
     r = compile_tex(tmp_path, body)
     assert r.returncode == 0, r.stdout[-2000:]
     assert (tmp_path / "fig.pdf").read_bytes().startswith(b"%PDF")
-
-
-def test_readme_pictures_are_up_to_date(mazur):
-    """docs/*.svg are what docs/make_pictures.sh makes now (regenerate them if this fails)."""
-    from pathlib import Path
-    docs = Path(__file__).resolve().parent.parent / "docs"
-    for name, settings in [("mazur-network.svg", dict(backward=True)),
-                           ("mazur-paths-w1.svg", dict(kind="paths", wrt="w1")),
-                           ("mazur-compute.svg", dict(kind="compute"))]:
-        assert (docs / name).read_bytes() == render(to_dot(mazur, **settings)), name

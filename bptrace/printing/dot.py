@@ -86,7 +86,7 @@ STYLE = {
     "parameter": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FFF4D6"},
     "target": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FDE7E7"},
     "mask": {"shape": "box", "style": "rounded,filled", "fillcolor": "#EDE7F6"},
-    "legend": {"shape": "box", "style": "rounded", "color": "#FFFFFF"},
+    "legend": {"shape": "box", "style": "rounded", "color": "#FFFFFF", "margin": "0.14,0.04"},
     "table": {"shape": "plaintext", "style": "filled", "fillcolor": "#FFFFFF"},
     "note": {"shape": "plaintext", "style": "filled", "fillcolor": "#FFFFFF", "fontcolor": "#5F6368"},
     "title": {"shape": "plaintext", "style": "filled", "fillcolor": "#FFFFFF"},

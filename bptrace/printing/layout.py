@@ -50,7 +50,9 @@ class Layout:
 def node_size(node, measure) -> tuple:
     """A node's drawn size: its text plus padding; a circle is as wide as it is tall."""
     w, h = measure(node.lines, node.role)
-    if node.role in ("title", "note", "legend", "table"):
+    if node.role == "legend":          # a framed box: room for the text's margins
+        return w + 24, h + 8
+    if node.role in ("title", "note", "table"):
         return w + 4, h + 4
     if node.shape == "circle":
         d = max(w + 10, h + 10, 30)
@@ -81,9 +83,12 @@ def _grid(pic, sizes, label_sizes, pitch, gap, f):
     # the biases on one row a fixed distance under the lowest unit of any layer
     low = min(b.bottom for b in boxes.values())
     bias_h = max([sizes[n.id][1] for n in grid if n.role == "bias"] or [0])
+    # … and a third of the way into the gap after their column, so that their dashed edges
+    # do not run alongside the lowest unit's
     for n in grid:
         if n.role == "bias":
-            boxes[n.id] = Box(centre[n.col], low - 28 - bias_h / 2, *sizes[n.id])
+            x = centre[n.col] + col_w[n.col] / 2 + gap / 3 - sizes[n.id][0] / 2
+            boxes[n.id] = Box(max(x, centre[n.col]), low - 28 - bias_h / 2, *sizes[n.id])
     labels = {}
     for i, e in enumerate(pic.edges):
         if i not in label_sizes:

@@ -308,7 +308,7 @@ def paths_picture(net, wrt: str, values: bool = True, only_paths: bool = False,
         total += [Text(" = sum over the paths")]
         if net.batched:
             total += [Text(f", {net.reduction} over the samples")]
-        else:
+        elif len(d.paths) > 1:
             total += [Text(" = ")]
             for i, path in enumerate(d.paths):
                 total += ([Text(" + ")] if i else []) + [Num(path.value, paren=bool(i))]
