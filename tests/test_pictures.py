@@ -350,3 +350,27 @@ def test_gallery_is_up_to_date():
     assert len(stems) == 18
     kinds = {s.rsplit("-", 1)[-1] if "paths" not in s else "paths" for s in stems}
     assert kinds == {"network", "paths", "compute"}
+
+
+def test_layouts_are_byte_identical_whatever_the_hash_seed():
+    import os
+    import subprocess
+    import sys
+    code = ("import bptrace; from pathlib import Path; e = Path('examples'); "
+            "n = bptrace.load(str(e / 'relu_ce.toml')); b = bptrace.load(str(e / 'batch.toml')); "
+            "print(bptrace.to_dot(n) + bptrace.to_dot(n, kind='compute') + bptrace.to_dot(b, kind='paths', wrt='w1')"
+            " + bptrace.to_tikz(bptrace.load(str(e / 'dropout.toml')), backward=True))")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "7")}
+    assert len(outs) == 1 and "digraph compute" in outs.pop()
+
+
+def test_gallery_tikz_compiles(tmp_path):
+    import shutil
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    from test_render import compile_tex
+    body = "\n\n".join(bptrace.to_tikz(gallery_network(n), **s) for n in ("relu_ce", "batch", "dropout")
+                       for s in ({"backward": True}, {"kind": "paths", "wrt": "w1"}, {"kind": "compute"}))
+    r = compile_tex(tmp_path, body)
+    assert r.returncode == 0, r.stdout[-2000:]

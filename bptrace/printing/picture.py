@@ -290,7 +290,9 @@ def paths_picture(net, wrt: str, values: bool = True, only_paths: bool = False,
     for i, path in enumerate(d.paths):
         factors = [Text(f"path {i + 1}: ")]
         for t, f in enumerate(path.factors):
-            factors += ([Text(" · ")] if t else []) + [Partial(f.of, f.wrt)]
+            # in a batch the first factor is each sample's own: ∂E_s/∂out
+            of = "E_s" if net.batched and f.of == d.paths[0].nodes[-1] else f.of
+            factors += ([Text(" · ")] if t else []) + [Partial(of, f.wrt)]
         lines = [tuple(factors)]
         for s, ds in enumerate(per_sample if values else ()):
             p = ds.paths[i]
