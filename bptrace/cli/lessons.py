@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from .main import BadInput, OutputPath, main
+from .main import BadInput, OutputPath, main, wrote
 
 
 def _print(trace, fmt: str, digits: int, decimals) -> None:
@@ -106,7 +106,7 @@ def optim(names, objective, init, steps, lr, momentum, nesterov, betas, alpha, e
     hyper = dict(lr=lr, momentum=momentum, nesterov=nesterov, betas=betas, alpha=alpha, eps=eps,
                  weight_decay=weight_decay)
     if output:
-        from ..render.plotting import check_path
+        from ..renderers.plotting import check_path
         check_path(output)
     if check:
         for n in chosen:
@@ -131,10 +131,9 @@ def optim(names, objective, init, steps, lr, momentum, nesterov, betas, alpha, e
     else:
         _print(result, fmt, digits, decimals)
     if output:
-        from ..render.plots import plot_paths
+        from ..renderers.plots import plot_paths
         plot_paths(result, output)
-        if fmt == "text":
-            click.echo(f"wrote {output}")
+        wrote(output)
     _report(comparisons, fmt)
 
 
@@ -173,7 +172,7 @@ def schedule(kind, lr, gamma, step_size, milestones, t_max, eta_min, epochs, at,
                      t_max=t_max, eta_min=eta_min)
     epochs_at = None if at is None else [e.strip() for e in at.split(",")]
     if output:
-        from ..render.plotting import check_path
+        from ..renderers.plotting import check_path
         check_path(output)
     if check:
         _needs_torch()
@@ -187,10 +186,9 @@ def schedule(kind, lr, gamma, step_size, milestones, t_max, eta_min, epochs, at,
     else:
         _print(t, fmt, digits, decimals)
     if output:
-        from ..render.plots import plot_schedule
+        from ..renderers.plots import plot_schedule
         plot_schedule(t, output)
-        if fmt == "text":
-            click.echo(f"wrote {output}")
+        wrote(output)
     _report([comparison] if comparison else [], fmt)
 
 

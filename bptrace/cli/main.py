@@ -85,6 +85,26 @@ class Group(click.Group):
                 "and report the traceback")) from None
 
 
+def wrote(*paths) -> None:
+    """Every command that writes a file says so the same way: ``wrote FILE`` on stderr."""
+    click.echo(f"wrote {' and '.join(str(p) for p in paths)}", err=True)
+
+
+def output_format(output, fmt, known: dict) -> str:
+    """The format of ``-o output``: from its suffix (one of ``known``: suffix → format),
+    which must agree with ``--format`` when both are given; anything else is one line."""
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if not suffix:
+        if fmt is None:
+            raise BadInput(f"-o {output}: no suffix; give one ({', '.join('.' + k for k in known)}) or --format")
+        return fmt
+    if suffix not in known:
+        raise BadInput(f"-o {output}: unknown suffix .{suffix} (known: {', '.join('.' + k for k in known)})")
+    if fmt is not None and known[suffix] != fmt:
+        raise BadInput(f"-o {output}: the suffix .{suffix} does not match --format {fmt}")
+    return known[suffix]
+
+
 class OutputPath(click.ParamType):
     """An output file, checked before any work starts: its folder exists and can be
     written to, and the path is not a folder."""

@@ -5,7 +5,7 @@ one. Values given in Python are read exactly (a float by its shortest repr, so 0
 1/10); values from a spec file arrive as exact fractions from ``spec.py``. The network
 knows its own numbers (``numbers``, ``values``, ``gradients``: ``numeric.py``); the traces
 that explain them (``forward``, ``derive``, ``prove``, ``step``, ``train``) live in
-``calculus/``, the torch check in ``oracle/`` and the picture in ``render/``: those methods
+``calculus/``, the torch check in ``oracle/`` and the picture in ``renderers/``: those methods
 are declared here and wired to their layer by the package facade (``bptrace/wiring.py``).
 """
 from __future__ import annotations

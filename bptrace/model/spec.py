@@ -27,7 +27,7 @@ The format (``examples/mazur.toml`` is the classic 2-2-2 example)::
     units = 2
     activation = "sigmoid"     # sigmoid, tanh, relu, leaky_relu, identity
     weights = [[0.15, 0.20], [0.25, 0.30]]   # row j: the weights into neuron j
-    bias = 0.35                # one number: shared by the layer; a list: one per neuron
+    bias = 0.35                # one number: shared by the layer; a list: one per neuron; false: none
     names = ["h1", "h2"]       # optional neuron names
 """
 from __future__ import annotations
@@ -168,7 +168,12 @@ def _build(data: dict) -> Network:
             raise SpecError(f"{where}.weights", f"expected a list of rows, got {_kind(weights)}")
         units = ld["units"]
         mask = _mask(ld, where, units, inputs) if "dropout" in ld else ld.get("mask")
-        layers.append(Layer(units, activation, weights, ld.get("bias", 0), ld.get("dropout"), mask))
+        bias = ld.get("bias", 0)
+        if isinstance(bias, bool):      # bias = false: a layer without bias (nn.Linear(bias=False))
+            if bias:
+                raise SpecError(f"{where}.bias", "expected a number, a list, or false (no bias), got true")
+            bias = None
+        layers.append(Layer(units, activation, weights, bias, ld.get("dropout"), mask))
         if isinstance(units, int) and not isinstance(units, bool):
             names.append(_names(ld.get("names"), units, f"{where}.names"))
     update_biases = data.get("update_biases", True)
