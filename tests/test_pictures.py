@@ -374,3 +374,12 @@ def test_gallery_tikz_compiles(tmp_path):
                        for s in ({"backward": True}, {"kind": "paths", "wrt": "w1"}, {"kind": "compute"}))
     r = compile_tex(tmp_path, body)
     assert r.returncode == 0, r.stdout[-2000:]
+
+
+def test_a_large_network_is_drawn_without_labels_and_says_so():
+    from conftest import random_network
+    net = random_network([8, 16, 16, 4], ["tanh", "tanh", "sigmoid"], [True] * 3, seed=1)
+    dot = bptrace.to_dot(net)
+    assert "the 452 edges are not labelled: too many for one picture"  # 448 weights, 4 outputs in dot
+    assert "label1 [" not in dot and "table1 [" not in dot
+    assert "digraph compute" in bptrace.to_dot(net, kind="compute")

@@ -183,6 +183,11 @@ class DotPrinter(Printer):
     def _extra(self, pic: Picture, mode: str) -> tuple:
         if mode == "full":
             return ()
+        if mode == "none":
+            count = sum(1 for e in pic.edges if e.lines)
+            said = (f"the {count} edges are not labelled: too many for one picture "
+                    "(bptrace forward and derive list every number)")
+            return (Node("note", ((Text(said),),), "note"),)
         rows = [tuple(p for i, line in enumerate(e.lines) for p in ((Text(";  "),) if i else ()) + line)
                 for e in pic.edges if e.lines]
         if not rows:

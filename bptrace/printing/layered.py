@@ -41,11 +41,17 @@ def _crossings(order, inputs):
     return total
 
 
+# above this many nodes the graph keeps the picture's own order and one column gap: the
+# sweeps and the edge-through-node search grow with the square of the size (a 8-16-16-4
+# network's graph, ≈450 nodes, takes seconds; one ten times larger would take minutes)
+LARGE = 300
+
+
 def _order(ids, col, inputs, readers):
     n_cols = max(col.values()) + 1
     order = [[i for i in ids if col[i] == c] for c in range(n_cols)]
     best, best_x = [list(c) for c in order], _crossings(order, inputs)
-    for _ in range(6):
+    for _ in range(6 if len(ids) <= LARGE else 0):
         for sweep in (range(1, n_cols), range(n_cols - 2, -1, -1)):
             for c in sweep:
                 pos = {i: k / max(1, len(column) - 1) for column in order for k, i in enumerate(column)}
@@ -114,14 +120,14 @@ def place_layered(pic, sizes):
         # the gap between columns that lets the fewest edges run through a node they do
         # not join (the smallest such gap)
         tries = []
-        for gap in (40.0, 60.0, 90.0, 130.0, 180.0):
+        for gap in (40.0, 60.0, 90.0, 130.0, 180.0) if len(ids) <= LARGE else (90.0,):
             if flow == "right":          # columns left to right, each top to bottom
                 pos = _spread(order, sizes, inputs, readers, 1, 0, (gap, 14.0))
                 boxes = {i: Box(x, y, *sizes[i]) for i, (x, y) in pos.items()}
             else:                        # rows top to bottom, each left to right
                 pos = _spread(order, sizes, inputs, readers, 0, 1, (gap * 0.75, 14.0))
                 boxes = {i: Box(-y, -x, *sizes[i]) for i, (x, y) in pos.items()}
-            tries.append((_through(boxes, edges), gap, boxes))
+            tries.append((_through(boxes, edges) if len(ids) <= LARGE else 0, gap, boxes))
             if not tries[-1][0]:
                 break
         bad, _, boxes = min(tries, key=lambda t: t[:2])

@@ -13,7 +13,8 @@ edge labels where there is room, not on their edge, so nothing here is left to i
   candidates (smallest first) under which no two text boxes overlap. When none works
   the edges keep only their names (``mode="names"``), and when even that fails they lose
   their labels (``mode="table"``): the printer then lists the numbers in a table and says
-  so on the picture;
+  so on the picture. Past ``MAX_LABELS`` labelled edges nothing is searched and nothing
+  listed (``mode="none"``); the note says where the numbers are;
 - a **layered** picture (the computation graph: nodes without ``col``) gets columns by
   longest path, leaves just before their first reader, rows ordered by barycentre sweeps
   (the order with the fewest crossings wins; ties by the picture's own order), and is
@@ -116,6 +117,9 @@ def _clash(boxes, labels, edges=()) -> bool:
 
 
 _FRACTIONS = (0.15, 0.22, 0.3, 0.38)
+# more labelled edges than this: no labels and no table (the traces list the numbers);
+# the search would take seconds and the table would not fit a page
+MAX_LABELS = 120
 _PITCHES = (1.0, 1.2, 1.45, 1.75, 2.1, 2.5, 3.0, 3.6, 4.3, 5.2)
 _GAPS = tuple((g, c) for c in (60, 120, 200, 300) for g in (0.5, 1.0, 1.7))
 
@@ -125,7 +129,8 @@ def _place_grid(pic, measure, sizes, below=(0.0, 0.0)):
     below it (``below``: width, height), fills a 16:9 slide at the largest scale."""
     grid = [n for n in pic.nodes if n.col is not None]
     base_pitch = max(sizes[n.id][1] for n in grid) + 14
-    for mode in ("full", "names", "table"):
+    labelled = sum(1 for e in pic.edges if e.lines)
+    for mode in ("full", "names", "table") if labelled <= MAX_LABELS else ("none",):
         label_sizes = {}
         for i, e in enumerate(pic.edges):
             lines = e.lines if mode == "full" else e.short if mode == "names" else ()
@@ -134,8 +139,9 @@ def _place_grid(pic, measure, sizes, below=(0.0, 0.0)):
                 label_sizes[i] = (w + 4, h + 2)
         widest = max([w for w, _ in label_sizes.values()] or [0])
         found = []
-        for p in _PITCHES if mode != "table" else _PITCHES[1:]:
-            for g in _GAPS if mode != "table" else _GAPS[3:]:
+        bare = mode in ("table", "none")
+        for p in _PITCHES if not bare else _PITCHES[1:2]:
+            for g in _GAPS if not bare else _GAPS[3:4]:
                 for f in _FRACTIONS:
                     boxes, labels = _grid(pic, sizes, label_sizes, base_pitch * p, widest * g[0] + g[1], f)
                     if _clash(boxes, labels, pic.edges):
@@ -147,7 +153,7 @@ def _place_grid(pic, measure, sizes, below=(0.0, 0.0)):
         if found:
             best = min(c[0] for c in found)
             return mode, sorted((c for c in found if c[0] <= best * 1.2), key=lambda c: c[:2])
-    return "table", [(0, 0, boxes, {})]
+    return mode, [(0, 0, boxes, {})]
 
 
 # ----- the whole picture ------------------------------------------------------------------
