@@ -7,7 +7,9 @@ Provides ``DotPrinter``, ``to_dot(obj, kind=…, wrt=…, …)``, ``unicode_name
 ``Derivation`` (the paths picture for its parameter) or a ``Picture``. Settings:
 ``kind`` (network, paths, compute), ``wrt``, ``backward`` (δ and ∂E/∂w too), ``values``
 (False hides the numbers), ``only_paths`` (leave out what no path uses), ``digits``
-(significant digits shown, default 4), ``max_paths``.
+(significant digits shown, default 4), ``max_paths``, ``ids`` (give every node and edge an
+SVG ``id`` and ``class`` — ``bp_n1_1``, ``bp_e_x1_n1_1`` — so a web page can highlight a
+path; off by default, so the DOT is unchanged).
 
 Labels are plain text with Unicode subscripts (w₅, outₕ₁, δₒ₁, Eₜₒₜₐₗ): the embedded
 WebAssembly Graphviz cannot parse HTML-like labels, and plain text renders the same under
@@ -90,7 +92,7 @@ STYLE = {
 
 class DotPrinter(Printer):
     _default_settings = {"kind": "network", "wrt": None, "backward": False, "values": True,
-                         "only_paths": False, "digits": 4, "max_paths": 16}
+                         "only_paths": False, "digits": 4, "max_paths": 16, "ids": False}
 
     def _check_settings(self, settings):
         if settings["kind"] not in KINDS:
@@ -154,11 +156,12 @@ class DotPrinter(Printer):
             with g.subgraph() as s:
                 s.attr(rank="same")
                 for id_ in rank:
-                    s.node(id_, self.label(by_id[id_].lines), **self._node_attrs(by_id[id_]))
+                    s.node(id_, self.label(by_id[id_].lines), **self._node_attrs(by_id[id_]),
+                           **self._ids(by_id[id_]))
                     ranked.add(id_)
         for n in pic.nodes + pic.legend:
             if n.id not in ranked:
-                g.node(n.id, self.label(n.lines), **self._node_attrs(n))
+                g.node(n.id, self.label(n.lines), **self._node_attrs(n), **self._ids(n))
         for e in pic.edges:
             attrs = {}
             if e.lines:
@@ -170,12 +173,18 @@ class DotPrinter(Printer):
                 attrs.update(color=STYLE["faded"]["color"])
             if e.dashed:
                 attrs["style"] = "dashed"
+            if self._settings["ids"]:
+                attrs.update(id=f"bp_e_{e.tail}_{e.head}", **{"class": "bp_edge"})
             g.edge(e.tail, e.head, **attrs)
         if pic.legend:
             # flat invisible edges keep the last column in order: loss, paths, sum
             for a, b in zip(ranks[-1], ranks[-1][1:]):
                 g.edge(a, b, style="invis")
         return g.source
+
+    def _ids(self, n) -> dict:
+        """SVG id and class of a node (ids are positional: no user name reaches them)."""
+        return {"id": f"bp_{n.id}", "class": f"bp_node bp_{n.role}"} if self._settings["ids"] else {}
 
     @staticmethod
     def _node_attrs(n) -> dict:
