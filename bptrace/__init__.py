@@ -6,6 +6,8 @@ The public API:
 - ``net.forward()``, ``net.derive(param)``, ``net.prove(param)``, ``net.gradients()``,
   ``net.step()``, ``net.train(rounds)`` — traces (data) and numbers;
 - ``to_text(trace)``, ``to_json(trace)`` — printers; ``to_latex(trace)`` — LaTeX fragments;
+  ``to_html(trace, lang="en"|"zh")`` — HTML fragments with MathML;
+- ``web_page(net, lang=…)`` — the worked example as one offline web page, step by step;
 - ``to_dot(net_or_trace, kind=…, wrt=…)``, ``to_tikz(…)``, ``render(dot_source, path, format=…)``
   — pictures (SVG by the embedded Graphviz; PNG/PDF by the system ``dot``);
 - ``SpecError`` — bad input, naming file, field and problem.
@@ -22,7 +24,7 @@ _API = {
     "SpecError": "errors",
     "from_torch": "from_torch", "check_torch": "check",
     "to_json": "printing", "to_text": "printing",
-    "to_latex": "printing.latex",
+    "to_latex": "printing.latex", "to_html": "printing.html", "web_page": "webpage",
     "to_dot": "printing.dot", "to_tikz": "printing.tikz", "render": "graphviz_render",
 }
 __all__ = sorted(_API)

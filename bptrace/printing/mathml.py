@@ -26,7 +26,7 @@ import mpmath
 import sympy
 from sympy.printing.mathml import MathMLPresentationPrinter
 
-from ..numbers import fmt
+from ..numbers import fmt, to_mpf
 from ..trace import derivative_key
 from .expr import subtracted
 
@@ -45,7 +45,7 @@ def escape(text) -> str:
 
 def exact_digits(value) -> str:
     """A value at the working precision, as shown in the hover box (50 significant digits)."""
-    return mpmath.nstr(mpmath.mpf(value), 50, min_fixed=-6, max_fixed=50)
+    return mpmath.nstr(to_mpf(value), 50, min_fixed=-6, max_fixed=50)
 
 
 class MathMLExpr(MathMLPresentationPrinter):
@@ -72,7 +72,11 @@ class MathMLExpr(MathMLPresentationPrinter):
         return children[0] if len(children) == 1 else self.el("mrow", *children)
 
     def paren(self, node):
-        return self.el("mrow", self.mo("("), node, self.mo(")"))
+        """(node); the brackets stretch only around a fraction (stretched brackets around
+        a line of text are set wider, with gaps, by Chromium)."""
+        tall = node.tagName == "mfrac" or node.getElementsByTagName("mfrac")
+        attrs = {} if tall else {"stretchy": "false"}
+        return self.el("mrow", self.el("mo", "(", **attrs), node, self.el("mo", ")", **attrs))
 
     # ----- symbols ---------------------------------------------------------------------------
     def _index(self, text: str):

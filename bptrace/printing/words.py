@@ -70,7 +70,7 @@ WORDS = {
         "hover": "Hover over a number, or focus it with Tab, to see its 50-digit value "
                  "and torch's float64 value.",
         "tip_exact": "50 digits", "tip_f64": "torch float64", "tip_none": "no torch value for this number",
-        "footer": "Made by bptrace {version}. The page works offline; without JavaScript "
+        "footer": "Made by bptrace. The page works offline; without JavaScript "
                   "it shows every step.",
         "controls": "Step-by-step controls",
     },
@@ -132,7 +132,7 @@ WORDS = {
         "hover": "把鼠标停在数字上（或用 Tab 键选中数字），可以看到它的 50 位有效数字"
                  "以及 torch 用 float64 算出的值。",
         "tip_exact": "50 位有效数字", "tip_f64": "torch float64", "tip_none": "torch 没有计算这个量",
-        "footer": "由 bptrace {version} 生成。本页可离线打开；浏览器不运行 JavaScript 时显示全部步骤。",
+        "footer": "由 bptrace 生成。本页可离线打开；浏览器不运行 JavaScript 时显示全部步骤。",
         "controls": "逐步显示的控制按钮",
     },
 }
