@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from .cli_html import current_lang, emit_html, lang_option
 from .errors import SpecError
 
 
@@ -37,14 +38,19 @@ def output_options(f):
                           "(the classic write-up uses 9).")(f)
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown (values are computed to 50).")(f)
-    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text",
-                     show_default=True, help="Output format (latex: align* fragments to paste).")(f)
-    return f
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "latex", "html"]), default="text",
+                     show_default=True, help="Output format (latex: align* fragments to paste; "
+                                             "html: a self-contained page).")(f)
+    return lang_option(f)
 
 
 def emit(trace, fmt: str, digits: int, decimals) -> None:
     from .printing import to_json, to_text
-    if fmt == "json":
+    if fmt != "html" and current_lang() != "en":
+        raise BadInput("--lang zh: only --format html has Chinese words so far")
+    if fmt == "html":
+        emit_html(trace, digits, decimals)
+    elif fmt == "json":
         click.echo(to_json(trace))
     elif fmt == "latex":
         from .printing.latex import NoLatexForm, to_latex
@@ -505,3 +511,9 @@ def plot_losses_command(output, fmt, beta, delta):
     if fmt is not None and suffix != fmt:
         raise BadInput(f"-o {output}: the suffix must be .{fmt} for --format {fmt}")
     plot_losses(output, beta, delta)
+
+
+# the web page (cli_html.py)
+from .cli_html import html as _html_command  # noqa: E402
+
+main.add_command(_html_command)

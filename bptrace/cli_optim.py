@@ -10,10 +10,15 @@ from __future__ import annotations
 import click
 
 from .cli import BadInput, main
+from .cli_html import current_lang, emit_html, lang_option
 
 
 def _print(trace, fmt: str, digits: int, decimals) -> None:
-    if fmt == "json":
+    if fmt != "html" and current_lang() != "en":
+        raise BadInput("--lang zh: only --format html has Chinese words so far")
+    if fmt == "html":
+        emit_html(trace, digits, decimals)
+    elif fmt == "json":
         from .printing import to_json
         click.echo(to_json(trace))
     elif fmt == "latex":
@@ -26,7 +31,10 @@ def _print(trace, fmt: str, digits: int, decimals) -> None:
 
 def _report(comparisons, fmt: str) -> None:
     """Print torch comparisons; exit 1 when any is beyond tolerance."""
-    if fmt == "text":
+    if fmt == "html":
+        if comparisons:
+            emit_html(list(comparisons), 9, None)
+    elif fmt == "text":
         from .printing.optim_text import to_text
         for c in comparisons:
             click.echo(to_text(c))
@@ -50,9 +58,10 @@ def _output_options(f):
                      help="Round to this many places after the point instead.")(f)
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown (values are computed to 50).")(f)
-    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text",
-                     show_default=True, help="Output format (latex: align* fragments to paste).")(f)
-    return f
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "latex", "html"]), default="text",
+                     show_default=True, help="Output format (latex: align* fragments to paste; "
+                                             "html: a self-contained page).")(f)
+    return lang_option(f)
 
 
 @main.command(context_settings={"show_default": True})

@@ -44,6 +44,7 @@ h1 { font-size: 1.6rem; margin: 0; }
 .layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(18rem, 40%); gap: 0 1.5rem;
           padding: 0 1.5rem; }
 .layout > main { grid-column: 1; grid-row: 1; min-width: 0; }
+.layout.single { grid-template-columns: minmax(0, 60rem); }
 .layout > aside { grid-column: 2; grid-row: 1; }
 aside figure { position: sticky; top: 3.4rem; margin: 1rem 0; }
 aside svg { width: 100%; height: auto; max-height: 70vh; }

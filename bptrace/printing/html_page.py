@@ -27,6 +27,7 @@ from .html_assets import CSS, JS, csp_hash
 from .html_tables import TablesHtmlPrinter
 from .mathml import escape, math
 from .picture import Name, network_picture
+from .words import word
 
 
 @dataclass(frozen=True)
@@ -160,45 +161,61 @@ class PagePrinter(TablesHtmlPrinter):
         else:
             main.append(f"<p>{self.w('no_torch')}</p>")
         main.append("</section>")
-        csp = (f"default-src 'none'; style-src {csp_hash(CSS)}; script-src {csp_hash(JS)}; "
-               "img-src data:; base-uri 'none'; form-action 'none'")
-        controls = (f'<nav id="controls" class="controls" aria-label="{self.w("controls")}" '
-                    f'data-counter="{self.w("counter", k="{k}", n="{n}")}" hidden>'
-                    f'<button type="button" id="prev">← {self.w("prev")}</button>'
-                    f'<button type="button" id="next">{self.w("next")} →</button>'
-                    f'<button type="button" id="all">{self.w("all")}</button>'
-                    f'<button type="button" id="reset">{self.w("reset")}</button>'
-                    f'<output id="counter" aria-live="polite"></output>'
-                    f'<span class="keys">{self.w("keys")}</span></nav>')
-        doc = [
-            "<!DOCTYPE html>",
-            f'<html lang="{self.w("html_lang")}">',
-            "<head>",
-            '<meta charset="utf-8">',
-            f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{self.w('title')} — {name}</title>",
-            f"<style>{CSS}</style>",
-            "</head>",
-            "<body>",
-            f'<header>\n<h1>{self.w("title")}</h1>\n<p class="subtitle">{name}</p>\n</header>',
-            controls,
-            '<div class="layout">',
-            f'<aside>\n<figure>\n{picture}\n<figcaption>{self.w("picture_label", name=name)}</figcaption>\n'
-            "</figure>\n</aside>",
-            "<main>",
-            *main,
-            "</main>",
-            "</div>",
-            f'<footer><p>{self.w("footer")}</p></footer>',
-            f'<div id="tip" role="tooltip" data-exact="{self.w("tip_exact")}" '
-            f'data-f64="{self.w("tip_f64")}" data-none="{self.w("tip_none")}" hidden></div>',
-            f"<script>{JS}</script>",
-            "</body>",
-            "</html>",
-        ]
+        aside = (f'<aside>\n<figure>\n{picture}\n<figcaption>{self.w("picture_label", name=name)}'
+                 "</figcaption>\n</figure>\n</aside>")
         self._settings = s
-        return "\n".join(doc) + "\n"
+        return document("\n".join(main), lang, subtitle=name, aside=aside)
+
+
+def document(body: str, lang: str = "en", subtitle: str = "", aside: str = "") -> str:
+    """A complete, self-contained HTML document around ``body`` (HTML with ``.step`` items):
+    the style, the step controls, the script, and a policy that lets nothing else run or load.
+
+    ``subtitle`` and ``aside`` are markup the caller has escaped; ``aside`` goes beside the
+    steps (the network picture), sticky on a wide screen.
+    """
+    def w(key, **slots):
+        return word(lang, key, **slots)
+
+    csp = (f"default-src 'none'; style-src {csp_hash(CSS)}; script-src {csp_hash(JS)}; "
+           "img-src data:; base-uri 'none'; form-action 'none'")
+    controls = (f'<nav id="controls" class="controls" aria-label="{w("controls")}" '
+                f'data-counter="{w("counter", k="{k}", n="{n}")}" hidden>'
+                f'<button type="button" id="prev">← {w("prev")}</button>'
+                f'<button type="button" id="next">{w("next")} →</button>'
+                f'<button type="button" id="all">{w("all")}</button>'
+                f'<button type="button" id="reset">{w("reset")}</button>'
+                f'<output id="counter" aria-live="polite"></output>'
+                f'<span class="keys">{w("keys")}</span></nav>')
+    title = w("title") + (f" — {subtitle}" if subtitle else "")
+    doc = [
+        "<!DOCTYPE html>",
+        f'<html lang="{w("html_lang")}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        f'<header>\n<h1>{w("title")}</h1>' + (f'\n<p class="subtitle">{subtitle}</p>' if subtitle else "")
+        + "\n</header>",
+        controls,
+        f'<div class="layout{"" if aside else " single"}">',
+        aside,
+        "<main>",
+        body,
+        "</main>",
+        "</div>",
+        f'<footer><p>{w("footer")}</p></footer>',
+        f'<div id="tip" role="tooltip" data-exact="{w("tip_exact")}" '
+        f'data-f64="{w("tip_f64")}" data-none="{w("tip_none")}" hidden></div>',
+        f"<script>{JS}</script>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(x for x in doc if x) + "\n"
 
 
 def to_page(page: Page, **settings) -> str:
