@@ -118,7 +118,8 @@ class HtmlPrinter(Printer):
         attrs = ' class="step' + (f" {cls}" if cls else "") + '"'
         if hl:
             attrs += f' data-hl="{escape(hl)}"'
-        inner = (math(body_math) if body_math else "") + (f"<p>{text}</p>" if text else "")
+        wrap = "div" if cls == "table" else "p"     # a table or a figure is not inside a <p>
+        inner = (math(body_math) if body_math else "") + (f"<{wrap}>{text}</{wrap}>" if text else "")
         return f"<li{attrs}>{inner}</li>"
 
     @staticmethod
