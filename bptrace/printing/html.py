@@ -45,6 +45,12 @@ def check_values(report) -> dict:
     return out
 
 
+# where a line of working may wrap: before each "= …" (a step is split there into several
+# <math> elements, set inline, so a narrow screen wraps the line instead of cutting it)
+BR = "\x00"
+EQ = BR + "<mo>=</mo>"
+
+
 class HtmlPrinter(Printer):
     _default_settings = {"digits": 9, "decimals": None, "lang": "en", "level": 2,
                          "f64": {}, "highlight": None}
@@ -103,8 +109,8 @@ class HtmlPrinter(Printer):
         text = formula(expr)
         subst = numbers(expr, values, self._settings["digits"], self._settings["decimals"])
         shown = self._fmt(value)
-        eq = "<mo>=</mo>"
-        parts = [self.f(lhs_expr), eq, self.f(expr)]
+        eq = EQ
+        parts = [self.f(lhs_expr), "<mo>=</mo>", self.f(expr)]
         last = text
         if subst not in (text, shown):
             parts += [eq, self.n(expr, values)]
@@ -119,7 +125,8 @@ class HtmlPrinter(Printer):
         if hl:
             attrs += f' data-hl="{escape(hl)}"'
         wrap = "div" if cls == "table" else "p"     # a table or a figure is not inside a <p>
-        inner = (math(body_math) if body_math else "") + (f"<{wrap}>{text}</{wrap}>" if text else "")
+        maths = "\n".join(math(part) for part in body_math.split(BR)) if body_math else ""
+        inner = maths + (f"<{wrap}>{text}</{wrap}>" if text else "")
         return f"<li{attrs}>{inner}</li>"
 
     @staticmethod
@@ -172,7 +179,7 @@ class HtmlPrinter(Printer):
             items.append(self.step(self.chain(derivative(fa.of, fa.wrt), fa.formula, d.values,
                                               fa.value, key), hl=hl))
         values = {derivative_key(fa.of, fa.wrt): fa.value for fa in path.factors}
-        items.append(self.step(f"{target}<mo>=</mo>{self.n(product, values)}<mo>=</mo>"
+        items.append(self.step(f"{target}<mo>=</mo>{self.n(product, values)}{EQ}"
                                f"{self.v(path.value)}", hl=hl))
         return items
 
@@ -181,7 +188,7 @@ class HtmlPrinter(Printer):
         values = {s.name: p.value for s, p in zip(names, d.paths)}
         key = derivative_key(d.loss_symbol, d.param)
         return self.step(f"{self.f(self.target(d))}<mo>=</mo>"
-                         f"{self.n(sympy.Add(*names, evaluate=False), values)}<mo>=</mo>"
+                         f"{self.n(sympy.Add(*names, evaluate=False), values)}{EQ}"
                          f"{self.v(d.path_sum, key)}")
 
     def delta_items(self, d: Derivation) -> list[str]:
@@ -202,7 +209,7 @@ class HtmlPrinter(Printer):
         for i, path in enumerate(d.paths, 1):
             if d.path_count > 1:
                 route = "<mo>→</mo>".join(self.f(sympy.Symbol(n)) for n in path.nodes)
-                out.append(self.h(f"{self.w('path_n', i=i)}: {math(route, display='inline')}", 1))
+                out.append(self.h(f"{self.w('path_n', i=i)}{self.w('colon')}{math(route, display='inline')}", 1))
             out.append(self.steps(self.path_items(d, i, path)))
         if d.path_count > 1 and not d.summarised:
             out += [self.h(self.w("sum", n=d.path_count), 1), self.steps([self.sum_item(d)])]
@@ -221,7 +228,7 @@ class HtmlPrinter(Printer):
             verdict = f"= 0 ✓ {self.w('proven')}"
         else:
             verdict = f"= {math(self.f(p.difference), display='inline')} ✗ {self.w('not_zero')}"
-        return self.step(text=f"{self.w('proof')}: {line} {verdict}", cls="proof")
+        return self.step(text=f"{self.w('proof')}{self.w('colon')}{line} {verdict}", cls="proof")
 
     def _print_Proof(self, p: Proof) -> str:
         return f'<section class="trace proof">\n{self.steps([self.proof_item(p)])}\n</section>'
@@ -239,8 +246,8 @@ class HtmlPrinter(Printer):
             expr = sympy.Add(sympy.Symbol(u.param),
                              sympy.Mul(-1, sympy.Symbol("eta"), grad, evaluate=False), evaluate=False)
             values = {u.param: u.old, "eta": t.learning_rate, derivative_key(loss, u.param): u.grad}
-            items.append(self.step(f"{new}<mo>=</mo>{self.f(expr)}<mo>=</mo>{self.n(expr, values)}"
-                                   f"<mo>=</mo>{self.v(u.new)}"))
+            items.append(self.step(f"{new}<mo>=</mo>{self.f(expr)}{EQ}{self.n(expr, values)}"
+                                   f"{EQ}{self.v(u.new)}"))
         items.append(self.step(text=self.w(
             "before_after", loss=self.im(loss), before=math(self.v(t.loss_before), display="inline"),
             after=math(self.v(t.network.loss_value), display="inline"))))

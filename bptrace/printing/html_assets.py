@@ -29,6 +29,9 @@ math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", "DejaV
 /* one line of working per step, left-aligned, in display style (fractions full size) */
 .step > math[display="block"] { display: inline math; math-style: normal; }
 .step { overflow-x: auto; overflow-y: hidden; scroll-margin: 4rem 0 30vh; }
+/* a line too long for the column wraps before an "=", indented under the first part */
+.step { padding-left: 2.5rem; text-indent: -2rem; }
+.step > div, .step > p, .step td, .step th { text-indent: 0; }
 header { padding: 0.8rem 1.5rem 0.4rem; border-bottom: 1px solid var(--rule); }
 h1 { font-size: 1.6rem; margin: 0; }
 .subtitle { margin: 0.2rem 0 0; color: var(--muted); }
@@ -53,8 +56,9 @@ h2 { font-size: 1.35rem; margin: 1.4rem 0 0.4rem; border-bottom: 2px solid var(-
 h3 { font-size: 1.12rem; margin: 1.1rem 0 0.3rem; }
 h4 { font-size: 1rem; margin: 0.7rem 0 0.2rem; color: var(--muted); }
 ol.steps { list-style: none; margin: 0; padding: 0; }
-.step { padding: 0.1rem 0.5rem; border-left: 4px solid transparent; }
-.step p { margin: 0.3rem 0; }
+.step { padding-top: 0.1rem; padding-bottom: 0.1rem; padding-right: 0.5rem;
+        border-left: 4px solid transparent; }
+.step > p, .step > div { margin: 0.3rem 0 0.3rem -2rem; }
 .js .step { visibility: hidden; }
 .js .step.shown { visibility: visible; }
 .js .step.current { background: var(--now); border-left-color: var(--accent); }
@@ -71,6 +75,7 @@ th[scope="row"], th[scope="col"] { text-align: left; }
 tr.bad td { color: #a00000; font-weight: bold; }
 svg.curve .axis { stroke: #333; stroke-width: 1.2; }
 svg.curve .line { stroke: var(--hl); stroke-width: 2.5; }
+svg.curve .grid { stroke: #ddd; stroke-width: 1; }
 svg.curve text { font-size: 13px; fill: #222; }
 pre { white-space: pre-wrap; }
 #tip { position: absolute; z-index: 3; max-width: 34rem; padding: 0.35rem 0.6rem;

@@ -8,6 +8,8 @@ from numbers and the word table only; nothing a spec names enters it unescaped.
 """
 from __future__ import annotations
 
+from math import floor, log10
+
 import mpmath
 import sympy
 
@@ -22,19 +24,35 @@ def _nice(x: float) -> str:
     return f"{x:.4g}"
 
 
-def error_curve(losses, lang: str, loss_label: str, width: int = 560, height: int = 260) -> str:
-    """``losses`` ((round, E), …) as an SVG line chart: rounds across, the error up."""
-    left, right, top, bottom = 70, 16, 14, 44
+def _ticks(top: float) -> list[float]:
+    """0 and round steps (1, 2 or 5 × 10ᵏ) up to at least ``top``: four to six ticks."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / 4
+    power = 10.0 ** floor(log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    n = int(-(-top // step))
+    return [round(k * step, 12) for k in range(n + 1)]
+
+
+def error_curve(losses, lang: str, loss_label: str, width: int = 560, height: int = 270) -> str:
+    """``losses`` ((round, E), …) as an SVG line chart: rounds across, the error up.
+
+    ``loss_label`` is a bptrace name (E_total): written as E with a subscript, escaped."""
+    left, right, top, bottom = 70, 16, 30, 44
     rounds = [r for r, _ in losses]
     errs = [float(v) for _, v in losses]
     r0, r1 = min(rounds), max(rounds)
-    e0, e1 = 0.0, max(errs) or 1.0
+    ticks = _ticks(max(errs))
+    e1 = ticks[-1]
     sx = (width - left - right) / ((r1 - r0) or 1)
-    sy = (height - top - bottom) / (e1 - e0)
+    sy = (height - top - bottom) / e1
 
     def xy(r, e):
-        return f"{left + (r - r0) * sx:.1f},{height - bottom - (e - e0) * sy:.1f}"
+        return f"{left + (r - r0) * sx:.1f},{height - bottom - e * sy:.1f}"
 
+    head, _, sub = loss_label.partition("_")
+    name = escape(head) + (f'<tspan baseline-shift="sub" font-size="10">{escape(sub)}</tspan>' if sub else "")
     label = word(lang, "curve_label", loss=escape(loss_label), n=r1,
                  first=_nice(errs[0]), last=_nice(errs[-1]))
     parts = [f'<svg class="curve" role="img" viewBox="0 0 {width} {height}" width="{width}" '
@@ -42,16 +60,16 @@ def error_curve(losses, lang: str, loss_label: str, width: int = 560, height: in
              f"<title>{label}</title>",
              f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}"/>',
              f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}"/>']
-    for k in range(5):                              # error ticks: 0, ¼, ½, ¾, max
-        e = e0 + (e1 - e0) * k / 4
-        y = height - bottom - (e - e0) * sy
+    for e in ticks:
+        y = height - bottom - e * sy
+        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>')
         parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_nice(e)}</text>')
     for r in sorted({r0, r0 + (r1 - r0) // 2, r1}):
         x = left + (r - r0) * sx
         parts.append(f'<text class="tick" x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{r}</text>')
     parts.append(f'<text class="axis-label" x="{(left + width - right) / 2:.1f}" y="{height - 6}" '
                  f'text-anchor="middle">{word(lang, "round")}</text>')
-    parts.append(f'<text class="axis-label" x="14" y="{top + 10}">{escape(loss_label)}</text>')
+    parts.append(f'<text class="axis-label" x="{left}" y="{top - 12}" text-anchor="middle">{name}</text>')
     parts.append('<polyline class="line" fill="none" points="'
                  + " ".join(xy(r, e) for r, e in zip(rounds, errs)) + '"/>')
     parts.append("</svg>")
@@ -98,7 +116,7 @@ class TablesHtmlPrinter(HtmlPrinter):
         if rule.get("report") == "before":
             parts.append(self.w("report_before"))
         parts.append(self.w("exact" if t.exact else "float64"))
-        sep = "；" if self._settings["lang"] == "zh" else "; "
+        sep = self.w("list_sep")
         rows = "\n".join(f"<tr><td>{r}</td><td>{math(self.v(v), display='inline')}</td></tr>"
                          for r, v in t.losses)
         table = (f'<details><summary>{self.w("round")} / {self.im("E_total")}</summary>\n'
@@ -108,7 +126,7 @@ class TablesHtmlPrinter(HtmlPrinter):
                          for k, v in t.outputs.items())
         curve = error_curve(t.losses, self._settings["lang"], "E_total") if len(t.losses) > 1 else ""
         return [f"<p>{sep.join(parts)}</p>", f"<figure>{curve}</figure>" if curve else "", table,
-                f"<p>{self.w('outputs_after')}: {outs}</p>"]
+                f"<p>{self.w('outputs_after')}{self.w('colon')}{outs}</p>"]
 
     def _print_TrainTrace(self, t) -> str:
         body = self.steps([self.step(text="\n".join(p for p in self.train_parts(t) if p), cls="table")])

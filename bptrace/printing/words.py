@@ -12,7 +12,7 @@ from .mathml import escape
 
 WORDS = {
     "en": {
-        "html_lang": "en",
+        "html_lang": "en", "colon": ": ", "list_sep": "; ",
         "title": "Backpropagation, step by step",
         "subtitle": "{name}",
         "contents": "Contents",
@@ -75,7 +75,7 @@ WORDS = {
         "controls": "Step-by-step controls",
     },
     "zh": {
-        "html_lang": "zh-CN",
+        "html_lang": "zh-CN", "colon": "：", "list_sep": "；",
         "title": "反向传播逐步推导",
         "subtitle": "{name}",
         "contents": "目录",
