@@ -30,8 +30,14 @@ _API = {
 __all__ = sorted(_API)
 
 
+_hooks = []
+
+
 def __getattr__(name):
     if name in _API:
+        if not _hooks:      # notebooks: networks and traces show HTML (picture and MathML)
+            _hooks.append(True)
+            import_module(".webpage", __name__).install_display_hooks()
         value = getattr(import_module(f".{_API[name]}", __name__), name)
         globals()[name] = value
         return value

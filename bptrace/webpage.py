@@ -1,7 +1,9 @@
 """The web page of a worked example: gathers the traces, renders the picture, prints the page.
 
-Provides ``gather(net, …)`` → ``printing.html_page.Page`` and ``web_page(net, …)`` → the
-HTML text (``bptrace.web_page``; ``bptrace html SPEC -o page.html`` on the command line).
+Provides ``gather(net, …)`` → ``printing.html_page.Page``, ``web_page(net, …)`` → the
+HTML text (``bptrace.web_page``; ``bptrace html SPEC -o page.html`` on the command line)
+and ``install_display_hooks()`` — ``_repr_html_`` on networks and traces, so a notebook
+shows the picture and the maths in one output.
 This thin layer sits above the engine, the printers, the embedded Graphviz and the torch
 oracle and wires them: the printers compute nothing and render nothing themselves.
 """
@@ -60,3 +62,32 @@ def web_page(net, lang: str = "en", digits: int = 9, decimals=None, **gather_opt
     """The worked example of ``net`` as one self-contained HTML page (see ``gather``)."""
     from .printing.html_page import to_page
     return to_page(gather(net, **gather_options), lang=lang, digits=digits, decimals=decimals)
+
+
+# ----- Jupyter: one output with the picture and the maths ----------------------------------
+def _fragment(obj, picture: bool = True) -> str:
+    """The HTML a notebook shows for a trace or a network: its picture (when it knows its
+    network) above the steps, every step visible (a notebook runs no page script)."""
+    from .printing.html import to_html
+    from .printing.mathml import escape
+    net = obj if hasattr(obj, "locations") else getattr(obj, "net", None)
+    parts = ['<div class="bptrace">']
+    if picture and net is not None:
+        from .graphviz_render import svg_of
+        svg = svg_of(net, ids=True)
+        label = escape(getattr(net, "name", ""))
+        parts.append(svg[svg.index("<svg"):].replace("<svg", f'<svg role="img" aria-label="{label}"', 1))
+    if net is not obj:
+        parts.append(to_html(obj, level=3))
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def install_display_hooks() -> None:
+    """Give traces and networks ``_repr_html_`` (called once, by ``bptrace/__init__.py``)."""
+    from .network import Network
+    from .trace import (BatchDerivation, BatchForwardTrace, Derivation, ForwardTrace, Proof,
+                        TrainTrace, UpdateTrace)
+    for cls in (Network, ForwardTrace, Derivation, Proof, UpdateTrace, TrainTrace,
+                BatchForwardTrace, BatchDerivation):
+        cls._repr_html_ = _fragment

@@ -253,3 +253,15 @@ def test_train_curve_is_inline_svg():
     assert root.find("{http://www.w3.org/2000/svg}title").text.startswith("The error E_total over 100 rounds")
     points = root.find("{http://www.w3.org/2000/svg}polyline").get("points").split()
     assert len(points) == len(t.losses)
+
+
+# ----- Jupyter ---------------------------------------------------------------------------
+def test_repr_html_shows_picture_and_maths_in_one_output():
+    net = bptrace.load("mazur")
+    d = net.derive("w1")
+    out = d._repr_html_()
+    doc = parse(f"<!DOCTYPE html><title>t</title>{out}")
+    assert doc.find(".//{http://www.w3.org/2000/svg}svg") is not None
+    assert out.count("<math") > 20 and 'data-hl="bp_' not in out
+    assert "<svg" in net._repr_html_() and "<math" not in net._repr_html_()
+    assert "<math" in net.forward()._repr_html_()
