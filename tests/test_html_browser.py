@@ -183,12 +183,12 @@ def test_a_focused_number_shows_its_50_digits_and_torch_s_value(browser, pages):
         const tip = document.getElementById('tip');
         return [tip.hidden, tip.textContent, document.activeElement === n];""")
     hidden, tip, focused = text
-    out_o1 = bptrace.load("mazur").values["out_o1"]
-    from bptrace.check import torch_values
+    net = bptrace.load("mazur")
+    theirs = {row.quantity: row.theirs for row in bptrace.check_torch(net).rows}
     assert focused and not hidden
     import mpmath
-    assert tip == (f"50 digits: {mpmath.nstr(out_o1, 50, min_fixed=-6, max_fixed=50)}\n"
-                   f"torch float64: {torch_values(bptrace.load('mazur'))['out_o1']!r}")
+    assert tip == (f"50 digits: {mpmath.nstr(net.values['out_o1'], 50, min_fixed=-6, max_fixed=50)}\n"
+                   f"torch float64: {theirs['out_o1']!r}")
 
 
 def test_without_javascript_every_step_is_shown(browser, pages):
