@@ -46,8 +46,8 @@ def output_options(f):
 
 def emit(trace, fmt: str, digits: int, decimals) -> None:
     from .printing import to_json, to_text
-    if fmt != "html" and current_lang() != "en":
-        raise BadInput("--lang zh: only --format html has Chinese words so far")
+    if fmt in ("text", "json") and current_lang() != "en":
+        raise BadInput("--lang zh: text and JSON are English only; Chinese is in --format html and latex")
     if fmt == "html":
         emit_html(trace, digits, decimals)
     elif fmt == "json":
@@ -55,7 +55,7 @@ def emit(trace, fmt: str, digits: int, decimals) -> None:
     elif fmt == "latex":
         from .printing.latex import NoLatexForm, to_latex
         try:
-            click.echo(to_latex(trace, digits=digits, decimals=decimals))
+            click.echo(to_latex(trace, digits=digits, decimals=decimals, lang=current_lang()))
         except NoLatexForm as e:
             raise BadInput(f"--format latex: {e}") from None
     else:
@@ -308,7 +308,8 @@ def document_options(f):
     f = click.option("--picture", is_flag=True,
                      help="Include a picture of the network (TikZ, laid out by Graphviz).")(f)
     f = click.option("--pdf", is_flag=True,
-                     help="Also compile the .tex with pdflatex (needs -o; the PDF goes beside it).")(f)
+                     help="Also compile the .tex with pdflatex, or xelatex for --lang zh "
+                          "(needs -o; the PDF goes beside it).")(f)
     f = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                      help="Write the .tex file here (default: standard output).")(f)
     f = click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
@@ -317,7 +318,7 @@ def document_options(f):
                      help="Round to this many places after the point instead.")(f)
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown.")(f)
-    return f
+    return lang_option(f, "Language of the document's words: en, or zh (compiled with XeLaTeX and ctex).")
 
 
 def _picture(wanted: bool):
@@ -339,8 +340,9 @@ def write_document(text: str, output, pdf: bool) -> None:
         fh.write(text)
     if pdf:
         from .pdflatex import LatexFailed, LatexMissing, compile_pdf
+        engine = "xelatex" if current_lang() == "zh" else "pdflatex"
         try:
-            click.echo(f"wrote {output} and {compile_pdf(output).name}")
+            click.echo(f"wrote {output} and {compile_pdf(output, engine=engine).name}")
         except LatexMissing as e:
             raise BadInput(str(e)) from None
         except LatexFailed as e:
@@ -364,7 +366,8 @@ def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture)
     """
     from .printing.latex_document import to_article
     text = to_article(_load(spec), max_paths=max_paths, prove=prove,
-                      digits=digits, decimals=decimals, paper=paper, picture=_picture(picture))
+                      digits=digits, decimals=decimals, paper=paper, picture=_picture(picture),
+                      lang=current_lang())
     write_document(text, output, pdf)
 
 
@@ -378,7 +381,7 @@ def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, pictur
     """A beamer deck: one idea per frame, from the forward pass to the update table."""
     from .printing.latex_document import to_slides
     text = to_slides(_load(spec), max_paths=max_paths, digits=digits, decimals=decimals,
-                     aspect=aspect, pause=pause, picture=_picture(picture))
+                     aspect=aspect, pause=pause, picture=_picture(picture), lang=current_lang())
     write_document(text, output, pdf)
 
 

@@ -19,11 +19,10 @@ def _remember_lang(ctx, param, value):
     return value
 
 
-def lang_option(f):
-    """``--lang en|zh``: the language of the HTML output's words (numbers and symbols stay)."""
+def lang_option(f, help: str = "Language of the words in --format html and latex (en or zh)."):
+    """``--lang en|zh``: the language of the output's words (numbers and symbols stay)."""
     return click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
-                        expose_value=False, callback=_remember_lang,
-                        help="Language of the words in --format html (en or zh).")(f)
+                        expose_value=False, callback=_remember_lang, help=help)(f)
 
 
 def current_lang() -> str:

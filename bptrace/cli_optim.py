@@ -15,7 +15,7 @@ from .cli_html import current_lang, emit_html, lang_option
 
 def _print(trace, fmt: str, digits: int, decimals) -> None:
     if fmt != "html" and current_lang() != "en":
-        raise BadInput("--lang zh: only --format html has Chinese words so far")
+        raise BadInput("--lang zh: only --format html has Chinese words for this command")
     if fmt == "html":
         emit_html(trace, digits, decimals)
     elif fmt == "json":

@@ -238,10 +238,10 @@ def test_format_html_on_traced_commands(args):
         ET.fromstring(m)
 
 
-def test_lang_zh_is_refused_outside_html():
+def test_lang_zh_is_refused_for_text():
     r = CliRunner().invoke(main, ["forward", "mazur", "--lang", "zh"])
     assert r.exit_code == 2
-    assert r.output == "Error: --lang zh: only --format html has Chinese words so far\n"
+    assert r.output == "Error: --lang zh: text and JSON are English only; Chinese is in --format html and latex\n"
 
 
 def test_train_curve_is_inline_svg():
