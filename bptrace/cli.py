@@ -46,8 +46,8 @@ def output_options(f):
 
 def emit(trace, fmt: str, digits: int, decimals) -> None:
     from .printing import to_json, to_text
-    if fmt in ("text", "json") and current_lang() != "en":
-        raise BadInput("--lang zh: text and JSON are English only; Chinese is in --format html and latex")
+    if fmt == "json" and current_lang() != "en":
+        raise BadInput("--lang zh: JSON has no words to translate; use --format text, html or latex")
     if fmt == "html":
         emit_html(trace, digits, decimals)
     elif fmt == "json":
@@ -59,7 +59,7 @@ def emit(trace, fmt: str, digits: int, decimals) -> None:
         except NoLatexForm as e:
             raise BadInput(f"--format latex: {e}") from None
     else:
-        click.echo(to_text(trace, digits=digits, decimals=decimals, color=True))
+        click.echo(to_text(trace, digits=digits, decimals=decimals, color=True, lang=current_lang()))
 
 
 @click.group(cls=Group)

@@ -238,10 +238,14 @@ def test_format_html_on_traced_commands(args):
         ET.fromstring(m)
 
 
-def test_lang_zh_is_refused_for_text():
-    r = CliRunner().invoke(main, ["forward", "mazur", "--lang", "zh"])
+def test_lang_zh_is_refused_for_json_only():
+    r = CliRunner().invoke(main, ["forward", "mazur", "--lang", "zh", "--format", "json"])
     assert r.exit_code == 2
-    assert r.output == "Error: --lang zh: text and JSON are English only; Chinese is in --format html and latex\n"
+    assert r.output == "Error: --lang zh: JSON has no words to translate; use --format text, html or latex\n"
+    r = CliRunner().invoke(main, ["update", "mazur", "--lang", "zh"])
+    assert r.exit_code == 0
+    assert r.output.splitlines()[0] == "梯度下降，学习率 η = 0.5（所有梯度都在更新前的参数处计算；b1, b2 保持不变）"
+    assert r.output.splitlines()[-1] == "  E_total：更新前 0.298371109，更新后 0.291027774"
 
 
 def test_train_curve_is_inline_svg():

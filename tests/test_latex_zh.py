@@ -66,3 +66,25 @@ def test_chinese_deck_and_article_compile_with_xelatex(tmp_path, command, pages)
     if pages:
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         assert f"Pages:           {pages}" in info
+
+
+def test_every_chinese_table_has_every_english_key_and_slot():
+    import re
+    from bptrace.printing.latex import WORDS
+    from bptrace.printing.text_words import TEXT_WORDS
+    import bptrace.printing.latex_document  # noqa: F401  (adds the documents' words)
+    for table in (WORDS, TEXT_WORDS):
+        assert set(table["zh"]) == set(table["en"])
+        for key, text in table["en"].items():
+            assert set(re.findall(r"(?<!{){(\w+)}", text)) == set(re.findall(r"(?<!{){(\w+)}", table["zh"][key])), key
+
+
+def test_chinese_text_on_the_terminal():
+    text = bptrace.to_text(MAZUR.derive("w5"), lang="zh")
+    assert text.splitlines()[0] == "用链式法则求 ∂E_total/∂w5 — 从 w5 到 E_total 共 1 条路径"
+    assert text.splitlines()[-1] == "  路径求和与 δ 形式的结果一致（按 50 位有效数字计算，差为 0）"
+    # the numbers are the English printer's, line for line
+    en, zh = bptrace.to_text(MAZUR.derive("w5")).splitlines(), text.splitlines()
+    assert len(en) == len(zh) == 14
+    assert en[1:6] == zh[1:6] and en[7:-1] == zh[7:-1]
+    assert zh[6] == "δ 形式（δ = ∂E_total/∂net）"
