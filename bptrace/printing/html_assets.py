@@ -32,6 +32,7 @@ math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", "DejaV
 /* a line too long for the column wraps before an "=", indented under the first part */
 .step { padding-left: 2.5rem; text-indent: -2rem; }
 .step > div, .step > p, .step td, .step th { text-indent: 0; }
+.step > math + math { margin-left: -0.3em; }   /* the space between the parts: "=" has its own */
 header { padding: 0.8rem 1.5rem 0.4rem; border-bottom: 1px solid var(--rule); }
 h1 { font-size: 1.6rem; margin: 0; }
 .subtitle { margin: 0.2rem 0 0; color: var(--muted); }
@@ -143,7 +144,9 @@ JS = """
     prev.disabled = shown === 0;
     next.disabled = shown === total;
     var hash = "#step-" + shown;
-    if (window.location.hash !== hash) { history.replaceState(null, "", hash); }
+    if (window.location.hash !== hash) {
+      try { history.replaceState(null, "", hash); } catch (err) { window.location.replace(hash); }
+    }
     if (scroll && shown > 0) { steps[shown - 1].scrollIntoView({block: "nearest"}); }
   }
   next.addEventListener("click", function () { show(shown + 1, true); });
