@@ -54,11 +54,13 @@ def emit_html(trace, digits: int, decimals) -> None:
               help="Add the table against torch.autograd (float64), when torch is installed.")
 @click.option("--train", "train", type=click.IntRange(0, 100000), default=0, show_default=True,
               metavar="ROUNDS", help="Also train for ROUNDS rounds and draw the error curve.")
+@click.option("--picture-values", is_flag=True,
+              help="Write the values on the network picture too (default: names only, larger).")
 @click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
               help="Significant digits shown (values are computed to 50).")
 @click.option("--decimals", type=click.IntRange(0, 40), default=None,
               help="Round to this many places after the point instead.")
-def html(spec, output, lang, wrt, max_paths, prove, check, train, digits, decimals):
+def html(spec, output, lang, wrt, max_paths, prove, check, train, picture_values, digits, decimals):
     """The worked example as one offline web page, revealed step by step.
 
     The page has the network picture, the forward pass, each parameter's derivation
@@ -70,7 +72,8 @@ def html(spec, output, lang, wrt, max_paths, prove, check, train, digits, decima
     from .webpage import web_page
     net = load(spec)
     text = web_page(net, lang=lang, digits=digits, decimals=decimals, wrt=wrt,
-                    max_paths=max_paths, prove=prove, check=check, train=train)
+                    max_paths=max_paths, prove=prove, check=check, train=train,
+                    picture_values=picture_values)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -21,7 +21,7 @@ def _torch_available() -> bool:
 
 
 def gather(net, wrt=None, max_paths: int = 16, prove: bool = True, check: bool = True,
-           train: int = 0):
+           train: int = 0, picture_values: bool = False):
     """Everything the page shows, computed once.
 
     Args:
@@ -30,6 +30,8 @@ def gather(net, wrt=None, max_paths: int = 16, prove: bool = True, check: bool =
         prove: add the symbolic proof line to each derivation.
         check: compare with torch.autograd (float64) when torch is installed.
         train: rounds of training to show with their error curve (0: none).
+        picture_values: write each value on the picture too (by default names only: the
+            picture stays large enough to read beside the steps, which hold the numbers).
     """
     from .graphviz_render import svg_of
     from .printing.html_page import Page
@@ -52,7 +54,7 @@ def gather(net, wrt=None, max_paths: int = 16, prove: bool = True, check: bool =
         derivations=tuple(net.derive(p, max_paths=max_paths) for p in chosen),
         proofs=tuple(net.prove(p) for p in chosen) if prove else (),
         update=net.step(),
-        svg=svg_of(net, ids=True),
+        svg=svg_of(net, ids=True, values=picture_values),
         check=report,
         train=net.train(train) if train else None,
     )

@@ -18,7 +18,7 @@ WORDS = {
         "contents": "Contents",
         "network": "The network",
         "picture_label": "The network {name}: inputs on the left, then each layer's neurons, "
-                         "the error on the right; each edge carries its weight and value.",
+                         "the error on the right; each edge carries its weight.",
         "given": "Given",
         "inputs": "inputs", "targets": "targets", "learning_rate": "learning rate",
         "weights": "weights", "biases": "biases",
@@ -81,7 +81,7 @@ WORDS = {
         "contents": "目录",
         "network": "网络结构",
         "picture_label": "网络 {name} 的结构图：左边是输入，中间依次是各层神经元，右边是误差；"
-                         "每条边上标有权重及其数值。",
+                         "每条边上标有对应的权重。",
         "given": "已知条件",
         "inputs": "输入", "targets": "目标值", "learning_rate": "学习率",
         "weights": "权重", "biases": "偏置",
