@@ -2,7 +2,8 @@
 
 Provides ``html`` (a ``click.Command``; cli.py attaches it to ``main``), ``lang_option``
 (``--lang en|zh``, kept in the click context so commands need no extra parameter) and
-``emit_html(trace, digits, decimals)`` — a trace as a complete, self-contained page.
+``emit_html(trace, digits, decimals)`` — a trace as a complete, self-contained page, and
+``add_to_page(traces, …)`` — the same, gathered over a command and written at its end.
 Parse, call the library, write: nothing else happens here.
 """
 from __future__ import annotations
@@ -36,6 +37,17 @@ def emit_html(trace, digits: int, decimals) -> None:
     from .printing.html_page import document
     lang = current_lang()
     click.echo(document(to_html(trace, digits=digits, decimals=decimals, lang=lang), lang), nl=False)
+
+
+def add_to_page(items, digits: int = 9, decimals=None) -> None:
+    """Add traces to the command's one page, written when the command ends (a command that
+    prints a trace and then its torch comparisons still writes one HTML document)."""
+    ctx = click.get_current_context()
+    pending = ctx.meta.get("bptrace.html")
+    if pending is None:
+        pending = ctx.meta["bptrace.html"] = []
+        ctx.call_on_close(lambda: emit_html(list(pending), digits, decimals) if pending else None)
+    pending.extend(items)
 
 
 @click.command("html")

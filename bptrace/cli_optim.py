@@ -10,14 +10,14 @@ from __future__ import annotations
 import click
 
 from .cli import BadInput, main
-from .cli_html import current_lang, emit_html, lang_option
+from .cli_html import add_to_page, current_lang, lang_option
 
 
 def _print(trace, fmt: str, digits: int, decimals) -> None:
     if fmt != "html" and current_lang() != "en":
         raise BadInput("--lang zh: only --format html has Chinese words for this command")
     if fmt == "html":
-        emit_html(trace, digits, decimals)
+        add_to_page([trace], digits, decimals)
     elif fmt == "json":
         from .printing import to_json
         click.echo(to_json(trace))
@@ -32,8 +32,7 @@ def _print(trace, fmt: str, digits: int, decimals) -> None:
 def _report(comparisons, fmt: str) -> None:
     """Print torch comparisons; exit 1 when any is beyond tolerance."""
     if fmt == "html":
-        if comparisons:
-            emit_html(list(comparisons), 9, None)
+        add_to_page(list(comparisons))
     elif fmt == "text":
         from .printing.optim_text import to_text
         for c in comparisons:

@@ -268,3 +268,13 @@ def test_repr_html_shows_picture_and_maths_in_one_output():
     assert out.count("<math") > 20 and 'data-hl="bp_' not in out
     assert "<svg" in net._repr_html_() and "<math" not in net._repr_html_()
     assert "<math" in net.forward()._repr_html_()
+
+
+def test_a_trace_and_its_torch_comparison_make_one_page():
+    pytest.importorskip("torch")
+    r = CliRunner().invoke(main, ["schedule", "step", "--lr", "0.1", "--gamma", "0.5", "--step-size", "10",
+                                  "--epochs", "30", "--check", "--format", "html", "--lang", "zh"])
+    assert r.exit_code == 0, r.output
+    assert r.output.count("<!DOCTYPE html>") == 1
+    parse(r.output)
+    assert r.output.count('<section class="trace as-text">') == 2     # the schedule, then the check
