@@ -314,3 +314,9 @@ class LatexPrinter(Printer):
         return "\n\n".join(self.doprint(i) for i in items)
 
     _print_tuple = _print_list
+
+
+# the matrix form (calculus/matrix.py), printed by printing/matrix_latex.py
+from .matrix_latex import print_matrix_trace  # noqa: E402
+
+LatexPrinter._print_MatrixTrace = print_matrix_trace
