@@ -5,6 +5,7 @@ The public API:
 - ``Network``, ``Layer`` to build one in Python;
 - ``net.forward()``, ``net.derive(param)``, ``net.prove(param)``, ``net.gradients()``,
   ``net.step()``, ``net.train(rounds)`` — traces (data) and numbers;
+- ``matrix_form(net, part)`` — the matrix form, BP1–BP4 with the actual matrices;
 - ``to_text(trace)``, ``to_json(trace)`` — printers; ``to_latex(trace)`` — LaTeX fragments;
   ``to_html(trace, lang="en"|"zh")`` — HTML fragments with MathML;
 - ``web_page(net, lang=…)`` — the worked example as one offline web page, step by step;
@@ -32,6 +33,7 @@ _API = {
     "Layer": "model.layer", "Network": "model.network",
     "SpecError": "errors",
     "from_torch": "oracle.from_torch", "check_torch": "oracle.check",
+    "matrix_form": "calculus.matrix",
     "to_json": "printing", "to_text": "printing",
     "to_latex": "printing.latex_lessons", "to_html": "printing.html_tables", "web_page": "renderers.webpage",
     "to_dot": "printing.dot", "to_tikz": "printing.tikz", "render": "renderers.graphviz",

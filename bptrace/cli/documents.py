@@ -15,6 +15,7 @@ from .main import (
     write_output,
     wrote,
 )
+from .matrix import matrix_option
 
 
 def document_options(f):
@@ -69,15 +70,16 @@ def write_document(text: str, output, pdf: bool) -> None:
               show_default=True, help="Paper size.")
 @click.option("--prove/--no-prove", default=True, show_default=True,
               help="Include the symbolic proof of each gradient.")
+@matrix_option
 @document_options
-def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture):
+def latex(spec, paper, prove, matrix, digits, decimals, max_paths, output, pdf, picture):
     """A standalone LaTeX article walking through the whole example.
 
     The network, notation, forward pass, error, output-layer gradients, hidden-layer
     gradients over all paths, and one gradient-descent step.
     """
     from ..printing.latex_document import to_article
-    text = to_article(load_spec(spec), max_paths=max_paths, prove=prove,
+    text = to_article(load_spec(spec), max_paths=max_paths, prove=prove, matrix=matrix,
                       digits=digits, decimals=decimals, paper=paper, picture=_picture(picture),
                       lang=current_lang())
     write_document(text, output, pdf)
@@ -88,11 +90,12 @@ def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture)
 @click.option("--aspect", type=click.Choice(["169", "1610", "149", "43"]), default="169",
               show_default=True, help="Beamer aspect ratio (16:9, 16:10, 14:9, 4:3).")
 @click.option("--pause", is_flag=True, help="Reveal each line of working with \\pause.")
+@matrix_option
 @document_options
-def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, picture):
+def slides(spec, aspect, pause, matrix, digits, decimals, max_paths, output, pdf, picture):
     """A beamer deck: one idea per frame, from the forward pass to the update table."""
     from ..printing.latex_document import to_slides
-    text = to_slides(load_spec(spec), max_paths=max_paths, digits=digits, decimals=decimals,
+    text = to_slides(load_spec(spec), max_paths=max_paths, matrix=matrix, digits=digits, decimals=decimals,
                      aspect=aspect, pause=pause, picture=_picture(picture), lang=current_lang())
     write_document(text, output, pdf)
 

@@ -332,3 +332,8 @@ class LatexPrinter(Printer):
 from .latex_zh import PUNCTUATION, ZH  # noqa: E402
 
 WORDS["zh"] = ZH
+
+# the matrix form (calculus/matrix.py), printed by printing/matrix_latex.py
+from .matrix_latex import print_matrix_trace  # noqa: E402
+
+LatexPrinter._print_MatrixTrace = print_matrix_trace

@@ -78,16 +78,22 @@ class Lecture:
     derivations: tuple          # one Derivation per parameter, in the network's order
     proofs: tuple               # one Proof per parameter (empty when not proving)
     update: object
+    matrix: object = None       # the matrix form (BP1–BP4 and the update), when asked for
 
 
-def lecture(net, max_paths: int = 16, prove: bool = True) -> Lecture:
+def lecture(net, max_paths: int = 16, prove: bool = True, matrix: bool = False) -> Lecture:
     if net.batched:
         raise SpecError("latex", "documents walk through one sample; this network has a batch "
                         "(derive --format latex gives each sample's fragments)")
     params = list(net.locations)
     return Lecture(net, net.forward(), tuple(net.derive(p, max_paths=max_paths) for p in params),
                    tuple(net.prove(p) for p in params) if prove else (),
-                   net.step())
+                   net.step(), _matrix_form(net) if matrix else None)
+
+
+def _matrix_form(net):
+    from ..calculus.matrix import matrix_form
+    return matrix_form(net, "update")
 
 
 class _DocumentPrinter(LatexPrinter):
@@ -222,6 +228,9 @@ class ArticlePrinter(_DocumentPrinter):
                 if d.param in proofs:
                     out.append("\n" + self.doprint(proofs[d.param]))
         out += [f"\\section{{{self._w('one_step')}}}", self.doprint(lec.update)]
+        if lec.matrix is not None:      # issue 16: the matrix form (printing/matrix_latex.py)
+            from .matrix_latex import article_blocks
+            out += article_blocks(self, lec.matrix)
         out.append("\\end{document}")
         return "\n".join(out) + "\n"
 
@@ -296,6 +305,9 @@ class BeamerPrinter(_DocumentPrinter):
                 continue
             frames += self.derivation_frames(d)
         frames += self.update_frames(lec.update)
+        if lec.matrix is not None:      # issue 16: the matrix form, one frame per step
+            from .matrix_latex import beamer_frames
+            frames += beamer_frames(self, lec.matrix)
         return "\n".join(head + frames + ["\\end{document}"]) + "\n"
 
     def compact_rows(self, step, values) -> list[str]:
@@ -354,11 +366,13 @@ class BeamerPrinter(_DocumentPrinter):
         return frames
 
 
-def to_article(net, max_paths: int = 16, prove: bool = True, **settings) -> str:
-    """A standalone ``article`` walking through ``net``'s example (see ``ArticlePrinter``)."""
-    return ArticlePrinter(**settings).doprint(lecture(net, max_paths, prove))
+def to_article(net, max_paths: int = 16, prove: bool = True, matrix: bool = False, **settings) -> str:
+    """A standalone ``article`` walking through ``net``'s example (see ``ArticlePrinter``);
+    ``matrix=True`` adds a "Matrix form" section."""
+    return ArticlePrinter(**settings).doprint(lecture(net, max_paths, prove, matrix))
 
 
-def to_slides(net, max_paths: int = 16, **settings) -> str:
-    """A ``beamer`` deck for ``net`` (see ``BeamerPrinter``); ``pause=True`` for reveals."""
-    return BeamerPrinter(**settings).doprint(lecture(net, max_paths, prove=False))
+def to_slides(net, max_paths: int = 16, matrix: bool = False, **settings) -> str:
+    """A ``beamer`` deck for ``net`` (see ``BeamerPrinter``); ``pause=True`` for reveals,
+    ``matrix=True`` for the matrix-form frames."""
+    return BeamerPrinter(**settings).doprint(lecture(net, max_paths, prove=False, matrix=matrix))

@@ -241,3 +241,8 @@ from .loss_text import print_loss_trace, print_softmax_proof  # noqa: E402
 
 TextPrinter._print_LossTrace = print_loss_trace
 TextPrinter._print_SoftmaxProof = print_softmax_proof
+
+# the matrix form (calculus/matrix.py), printed by printing/matrix_text.py
+from .matrix_text import print_matrix_trace  # noqa: E402
+
+TextPrinter._print_MatrixTrace = print_matrix_trace
