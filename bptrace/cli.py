@@ -299,10 +299,16 @@ def batches(samples, batch_size, epochs, drop_last, check, fmt):
 
 
 def document_options(f):
-    f = click.option("--picture", is_flag=True,
+    f = click.option("--date", default="", help="The date on the title (default: none, so output is reproducible).")(f)
+    f = click.option("--author", default="", help="The author on the title.")(f)
+    f = click.option("--title", default=None, help="The title (default: Backpropagation, step by step).")(f)
+    f = click.option("--wrt", multiple=True, metavar="PARAM",
+                     help="A parameter whose gradient is derived (repeatable).")(f)
+    f = click.option("--picture/--no-picture", default=True, show_default=True,
                      help="Include a picture of the network (TikZ, laid out by Graphviz).")(f)
     f = click.option("--pdf", is_flag=True,
-                     help="Also compile the .tex with pdflatex (needs -o; the PDF goes beside it).")(f)
+                     help="Also compile the .tex (pdflatex, or xelatex for Chinese; needs -o; "
+                          "the PDF and the log go beside it).")(f)
     f = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                      help="Write the .tex file here (default: standard output).")(f)
     f = click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
@@ -314,16 +320,20 @@ def document_options(f):
     return f
 
 
-def _picture(wanted: bool):
-    """The network picture hook: TikZ laid out by Graphviz (printing/tikz.py), or None."""
-    if not wanted:
-        return None
-    from .printing.tikz import to_tikz
-    return to_tikz
+def _document(kind: str, spec: str, wrt, picture: bool, **settings) -> str:
+    """The article or deck for SPEC; a bad --wrt names the file."""
+    from .printing import latex_document as doc
+    net = _load(spec)
+    try:
+        params = [net.check_param(p) for p in wrt] if wrt else None
+    except SpecError as e:
+        raise e.in_file(spec) from None
+    make = doc.to_slides if kind == "slides" else doc.to_article
+    return make(net, wrt=params, picture=doc.network_picture if picture else None, **settings)
 
 
 def write_document(text: str, output, pdf: bool) -> None:
-    """Echo or write the .tex; with --pdf compile it, or say how to get pdflatex (exit 2)."""
+    """Echo or write the .tex; with --pdf compile it, or say how to get the engine (exit 2)."""
     if pdf and not output:
         raise BadInput("--pdf needs -o FILE.tex (the PDF is written beside it)")
     if not output:
@@ -333,10 +343,11 @@ def write_document(text: str, output, pdf: bool) -> None:
         fh.write(text)
     if pdf:
         from .pdflatex import LatexFailed, LatexMissing, compile_pdf
+        from .printing.latex_document import engine_of
         try:
-            click.echo(f"wrote {output} and {compile_pdf(output).name}")
+            click.echo(f"wrote {output} and {compile_pdf(output, engine=engine_of(text)).name}")
         except LatexMissing as e:
-            raise BadInput(str(e)) from None
+            raise BadInput(f"wrote {output}, but {e}") from None
         except LatexFailed as e:
             raise click.ClickException(str(e)) from None
     else:
@@ -350,15 +361,15 @@ def write_document(text: str, output, pdf: bool) -> None:
 @click.option("--prove/--no-prove", default=True, show_default=True,
               help="Include the symbolic proof of each gradient.")
 @document_options
-def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture):
+def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture, wrt, title, author, date):
     """A standalone LaTeX article walking through the whole example.
 
-    The network, notation, forward pass, error, output-layer gradients, hidden-layer
-    gradients over all paths, and one gradient-descent step.
+    The network, notation, forward pass, error, each neuron's delta (once), the
+    gradients layer by layer (every parameter, or those named by --wrt) and one
+    gradient-descent step. A batch shows each sample, then the reduction.
     """
-    from .printing.latex_document import to_article
-    text = to_article(_load(spec), max_paths=max_paths, prove=prove,
-                      digits=digits, decimals=decimals, paper=paper, picture=_picture(picture))
+    text = _document("latex", spec, wrt, picture, max_paths=max_paths, prove=prove, digits=digits,
+                     decimals=decimals, paper=paper, title=title, author=author, date=date)
     write_document(text, output, pdf)
 
 
@@ -368,11 +379,15 @@ def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture)
               show_default=True, help="Beamer aspect ratio (16:9, 16:10, 14:9, 4:3).")
 @click.option("--pause", is_flag=True, help="Reveal each line of working with \\pause.")
 @document_options
-def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, picture):
-    """A beamer deck: one idea per frame, from the forward pass to the update table."""
-    from .printing.latex_document import to_slides
-    text = to_slides(_load(spec), max_paths=max_paths, digits=digits, decimals=decimals,
-                     aspect=aspect, pause=pause, picture=_picture(picture))
+def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, picture, wrt, title, author, date):
+    """A beamer deck: one idea per frame, from the picture to the update table.
+
+    Derivation frames are made for the parameters named by --wrt; by default one
+    output-layer weight and one first-layer weight (the update table lists every gradient).
+    """
+    text = _document("slides", spec, wrt, picture, max_paths=max_paths, digits=digits,
+                     decimals=decimals, aspect=aspect, pause=pause, title=title, author=author,
+                     date=date)
     write_document(text, output, pdf)
 
 

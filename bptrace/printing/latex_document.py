@@ -3,7 +3,7 @@
 Provides ``to_article(net, …)`` and ``to_slides(net, …)``, the entry points over
 ``ArticlePrinter`` (``latex_article.py``) and ``BeamerPrinter`` (``latex_beamer.py``), both
 built on ``DocumentPrinter`` and ``Lecture`` (``latex_lecture.py``); and
-``default_wrt(net)`` — the parameters a lecture derives unless told otherwise: the first
+``network_picture(net)`` — the picture hook the CLI passes; ``default_wrt(net)`` — the parameters a lecture derives unless told otherwise: the first
 output-layer weight and the first weight of the first layer (the update table then lists
 every gradient).
 
@@ -22,7 +22,16 @@ from .latex_beamer import ASPECTS, BeamerPrinter
 from .latex_lecture import Lecture, engine_of, lecture, needs_unicode_engine
 
 __all__ = ["ASPECTS", "PAPERS", "ArticlePrinter", "BeamerPrinter", "Lecture", "default_wrt",
-           "engine_of", "lecture", "needs_unicode_engine", "to_article", "to_slides"]
+           "engine_of", "lecture", "needs_unicode_engine", "network_picture", "to_article", "to_slides"]
+
+
+def network_picture(net) -> str:
+    """The picture hook the CLI uses: the network drawn by ``printing/tikz.py`` with names
+    only (its numbers are on the next frame), at natural size, ``\\normalsize`` labels.
+    A batch is drawn as its first sample (the layers are shared)."""
+    from .tikz import to_tikz
+    sample = net.sample_networks[0] if net.batched else net
+    return to_tikz(sample, values=False, width=None, font="\\normalsize")
 
 
 def default_wrt(net) -> list[str]:
