@@ -153,7 +153,12 @@ def _build(data: dict) -> Network:
             raise SpecError(f"{where}.weights", f"expected a list of rows, got {_kind(weights)}")
         units = ld["units"]
         mask = _mask(ld, where, units, inputs) if "dropout" in ld else ld.get("mask")
-        layers.append(Layer(units, activation, weights, _bias(ld, where), ld.get("dropout"), mask))
+        bias = ld.get("bias", 0)
+        if isinstance(bias, bool):      # bias = false: a layer without bias (nn.Linear(bias=False))
+            if bias:
+                raise SpecError(f"{where}.bias", "expected a number, a list, or false (no bias), got true")
+            bias = None
+        layers.append(Layer(units, activation, weights, bias, ld.get("dropout"), mask))
         if isinstance(units, int) and not isinstance(units, bool):
             names.append(_names(ld.get("names"), units, f"{where}.names"))
             weight_names.append(_weight_names(ld, where, units, weights))
@@ -175,16 +180,6 @@ def _build(data: dict) -> Network:
         weight_names=weight_names if any(n is not None for n in weight_names) else None,
         training=_boolean(data, "training", True),
     )
-
-
-def _bias(ld: dict, where: str):
-    """``bias``: a number, a list (one per neuron), or false (no bias parameter at all)."""
-    bias = ld.get("bias", 0)
-    if bias is False:
-        return None
-    if bias is True:
-        raise SpecError(f"{where}.bias", "expected a number, a list or false (true says no value)")
-    return bias
 
 
 def _weight_names(ld: dict, where: str, units: int, weights):

@@ -87,7 +87,7 @@ class ArticlePrinter(DocumentPrinter):
         for sample, _, label in self.samples(lec):
             ds = [d.samples[int(label.split()[1]) - 1] if label else d for d in lec.derivations] \
                 if lec.network.batched else list(lec.derivations)
-            rows = [r for step, values in self._deltas(sample, ds) for r in self.step_rows(step, values)]
+            rows = [r for step, values in self._deltas(sample, ds) for r in self.delta_rows(step, values, lec)]
             if label:
                 out.append(f"\\paragraph{{{label.capitalize()}}}")
             out.append(self.align(rows))

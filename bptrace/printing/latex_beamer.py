@@ -47,10 +47,10 @@ class BeamerPrinter(DocumentPrinter):
         head = f"\\begin{{frame}}{options}" + (f"\n\\frametitle{{{title}}}" if title else "")
         return f"{head}\n{body}\n\\end{{frame}}"
 
-    def rows_frames(self, title: str, groups: list[list[str]]) -> list[str]:
+    def rows_frames(self, title: str, groups: list[list[str]], limit: int = 0) -> list[str]:
         """Groups of rows (one step each, kept together) over as many frames as it takes,
         at most ``max_rows`` rows a frame; later frames say "(2 of 3)"."""
-        n = self._settings["max_rows"]
+        n = limit or self._settings["max_rows"]
         chunks = [[]]
         for group in groups:
             if chunks[-1] and len(chunks[-1]) + len(group) > n:
@@ -65,6 +65,7 @@ class BeamerPrinter(DocumentPrinter):
     # ----- the deck ------------------------------------------------------------------------
     def _print_Lecture(self, lec: Lecture) -> str:
         net = lec.network
+        self._lec = lec
         frames = ["\\begin{frame}\n\\titlepage\n\\end{frame}"]
         picture = self.picture_code(net)
         if picture:     # its own title is inside the picture: no frame title over it
@@ -74,7 +75,12 @@ class BeamerPrinter(DocumentPrinter):
         if net.batched:
             frames.append(self.frame(f"{self._w('network')}: {self._w('sample_of', s='', n='').strip()}"
                                      .replace(" of", "s"), self.align(self.sample_rows(net))))
-        frames.append(self.frame(self._w("notation"), self.align(self.notation_rows(net))))
+        neurons, error = self.notation_parts(net)
+        if len(neurons) + len(error) <= self._settings["max_rows"]:
+            frames.append(self.frame(self._w("notation"), self.align(neurons + error)))
+        else:
+            frames += [self.frame(f"{self._w('notation')}: {self._w(key)}", self.align(rows))
+                       for key, rows in (("the_neurons", neurons), ("the_error", error))]
         if lec.simplifications:
             frames.append(self.frame(self._w("simplifications"), self.align(self.simplification_rows(lec))))
         for sample, forward, label in self.samples(lec):
@@ -132,7 +138,8 @@ class BeamerPrinter(DocumentPrinter):
         if d.path_count > 1 and not d.summarised:
             frames.append(self.frame(f"{target}: {self._w('sum', n=d.path_count).lower()}",
                                      self.align(self.sum_rows(d), pause)))
-        groups = [self.step_rows(s, d.values) for s in (*d.deltas, d.gradient)]
+        groups = [self.delta_rows(s, d.values, self._lec) for s in d.deltas]
+        groups.append(self.step_rows(d.gradient, d.values))
         frames += self.rows_frames(f"{target}: {self._w('delta').lower()}", groups)
         return frames
 
@@ -141,7 +148,8 @@ class BeamerPrinter(DocumentPrinter):
         frames = []
         n = len(d.samples)
         for s, sample in enumerate(d.samples, 1):
-            groups = [self.step_rows(x, sample.values) for x in (*sample.deltas, sample.gradient)]
+            groups = [self.delta_rows(x, sample.values, self._lec) for x in sample.deltas]
+            groups.append(self.step_rows(sample.gradient, sample.values))
             frames += self.rows_frames(f"{self.title_math(sample.loss_symbol, sample.param)}, "
                                        f"{self._w('sample_of', s=s, n=n)}", groups)
         values = {**d.values, **{f"d({x.loss_symbol})/d({d.param})": x.value for x in d.samples}}

@@ -31,7 +31,10 @@ def network_picture(net) -> str:
     A batch is drawn as its first sample (the layers are shared)."""
     from .tikz import to_tikz
     sample = net.sample_networks[0] if net.batched else net
-    return to_tikz(sample, values=False, width=None, font="\\normalsize")
+    try:
+        return to_tikz(sample, values=False, width=None, font="\\normalsize")
+    except (KeyError, ValueError, RuntimeError):   # a layout the picture printer cannot draw
+        return None
 
 
 def default_wrt(net) -> list[str]:

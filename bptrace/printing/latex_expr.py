@@ -56,6 +56,13 @@ def escape_text(text: str) -> str:
     return "".join(out)
 
 
+def _unwrapped(text: str) -> str:
+    """A negative value's parentheses dropped where the function's own enclose it: tanh(-0.25)."""
+    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
+        return text[1:-1]
+    return text
+
+
 def _text(name: str) -> str:
     return r"\text{%s}" % escape_text(name)
 
@@ -133,7 +140,8 @@ class LatexExpr(LatexPrinter):
         fname = type(expr).__name__
         if fname in _FUNCTIONS or fname in _DERIVATIVES:
             name = _FUNCTIONS.get(fname) or _DERIVATIVES[fname]
-            args = ", ".join(self._print(a) for a in expr.args)
+            args = ", ".join(_unwrapped(self._print(a)) if a.is_Symbol else self._print(a)
+                             for a in expr.args)
             text = f"{name}({args})"
             return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
         return super()._print_Function(expr, exp)

@@ -24,7 +24,7 @@ from ..errors import SpecError
 from ..simplify import simplifications
 from .latex import WORDS, LatexPrinter, _check_common
 from .latex_expr import escape_text, symbol_latex
-from .network_notation import notation_rows, simplification_rows
+from .network_notation import error_rows, neuron_rows, simplification_rows
 
 WORDS["en"].update({
     "title": "Backpropagation, step by step",
@@ -45,7 +45,10 @@ WORDS["en"].update({
     "deltas_intro": "Each neuron's delta is derived once here; the gradients below use them.",
     "delta_from": "with {delta} from Section~\\ref{{sec:deltas}}",
     "sample_of": "sample {s} of {n}", "batch": "the batch",
+    "the_neurons": "the neurons", "the_error": "the error",
     "summary": "Every gradient", "rule": "the rule",
+    "dropout_is": "dropout: mask m = 1 kept, 0 dropped",
+    "batch_is": "the batch: the {reduction} over its {n} samples",
 })
 
 _FIT = r"""\newsavebox\bptracebox
@@ -200,8 +203,30 @@ class DocumentPrinter(LatexPrinter):
         return rows
 
     def notation_rows(self, net) -> list[str]:
-        sample = net.sample_networks[0] if net.batched else net
-        return notation_rows(sample, self._w, self._fmt)
+        return [r for part in self.notation_parts(net) for r in part]
+
+    def notation_parts(self, net) -> tuple[list[str], list[str]]:
+        """The neurons' rows and the error's rows."""
+        if net.batched:
+            sample = net.sample_networks[0]
+            return (neuron_rows(sample, self._w, self._fmt),
+                    error_rows(sample, self._w, self._fmt, net.batch_size, net.reduction))
+        return neuron_rows(net, self._w, self._fmt), error_rows(net, self._w, self._fmt)
+
+    def delta_rows(self, step, values, lec: Lecture) -> list[str]:
+        """A δ step's rows, and for an output δ that simplifies (sigmoid + BCE), the short form."""
+        rows = self.step_rows(step, values)
+        name = step.lhs.name
+        if any(s.kind == "sigmoid_bce" and s.proven for s in lec.simplifications) and name.startswith("delta_"):
+            o = name[len("delta_"):]
+            if o in lec.network.outputs:
+                n = len(lec.network.outputs)
+                scale = rf"\frac{{1}}{{{n}}} \cdot " if lec.network.loss.within == "mean" and n > 1 else ""
+                short = f"{symbol_latex('out_' + o)} - {symbol_latex('target_' + o)}"
+                nums = f"{self._paren(values['out_' + o])} - {self._paren(values['target_' + o])}"
+                rows.append(rf"&= {scale}\left({short}\right) = {scale}\left({nums}\right)"
+                            rf" && \text{{{self._w('simplifies')}}}")
+        return rows
 
     def simplification_rows(self, lec: Lecture) -> list[str]:
         net = lec.network.sample_networks[0] if lec.network.batched else lec.network

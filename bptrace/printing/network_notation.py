@@ -111,13 +111,21 @@ def _used_here(net, name: str, word, fmt) -> list[str]:
         for n in net.names.neurons[l]:
             v = net.values[f"net_{n}"]
             items.append(f"{symbol}({symbol_latex('net_' + n)}) = {'1' if v > 0 else low}")
-    shown = items[:4] + ([r"\dots"] if len(items) > 4 else [])
-    return [rf"&\text{{{word('used_here')}: }} " + r",\ ".join(shown)]
+    shown = items[:6] + ([r"\dots"] if len(items) > 6 else [])
+    rows = [r",\ ".join(shown[i:i + 2]) for i in range(0, len(shown), 2)]
+    return [rf"&\text{{{word('used_here')}: }} {rows[0]}"] + [rf"&\phantom{{\text{{{word('used_here')}: }}}} {r}"
+                                                             for r in rows[1:]]
 
 
-def notation_rows(net, word, fmt) -> list[str]:
-    """The rows of the notation block for ``net``; ``word(key)`` gives the document's words,
-    ``fmt(x)`` a number as LaTeX."""
+def notation_rows(net, word, fmt, batch: int = 0, reduction: str = "mean") -> list[str]:
+    """The rows of the notation block for ``net`` (one sample): ``neuron_rows`` then
+    ``error_rows``. ``word(key)`` gives the document's words, ``fmt(x)`` a number as LaTeX.
+    For a sample of a batch of ``batch``, its error is E_s and a last row reduces them."""
+    return neuron_rows(net, word, fmt) + error_rows(net, word, fmt, batch, reduction)
+
+
+def neuron_rows(net, word, fmt) -> list[str]:
+    """net, each activation and its derivative (the value ReLU′ takes here), dropout."""
     biased = any(layer.bias is not None for layer in net.layers)
     rows = [rf"{NET} &= \sum_k w_k x_k{' + b' if biased else ''} && \text{{{word('net_is')}}}"]
     seen = []
@@ -130,6 +138,17 @@ def notation_rows(net, word, fmt) -> list[str]:
         rows += [out_row + (rf" && \text{{{word('out_is')}}}" if len(seen) == 1 else ""), slope_row]
         if name in _PIECEWISE:
             rows += _used_here(net, name, word, fmt)
+    for l, layer in enumerate(net.layers):
+        if layer.dropout is not None:
+            rows.append(rf"\mathrm{{d}} &= \frac{{m \cdot {OUT}}}{{1 - p}},\ p = {fmt(layer.dropout)}"
+                        rf" && \text{{{word('dropout_is')}}}")
+            break
+    return rows
+
+
+def error_rows(net, word, fmt, batch: int = 0, reduction: str = "mean") -> list[str]:
+    """The loss's rows: E_o (or E_total) and its derivative, E_total, the batch's reduction, δ."""
+    rows = []
     loss = str(net.loss)
     opts = {k: fmt(v) for k, v in net.loss.options.items() if k in ("beta", "delta")}
     for row in LOSS_ROWS[loss]:
@@ -138,6 +157,11 @@ def notation_rows(net, word, fmt) -> list[str]:
         rows.append(row)
     if loss not in _CLASS_LOSSES:
         rows.append(_total_row(net))
+    if batch:       # the sample's error is E_s; the batch's, their mean or sum
+        rows = [r.replace(E_TOTAL + " &=", "E_{s} &=") for r in rows]
+        scale = rf"\frac{{1}}{{{batch}}}" if reduction == "mean" else ""
+        rows.append(rf"{E_TOTAL} &= {scale}\sum_{{s=1}}^{{{batch}}} E_{{s}}"
+                    rf" && \text{{{word('batch_is', n=batch, reduction=reduction)}}}")
     rows.append(rf"\delta_{{j}} &= \frac{{\partial {E_TOTAL}}}{{\partial {NET}_{{j}}}}"
                 rf" && \text{{{word('delta_is')}}}")
     return rows
