@@ -211,9 +211,9 @@ class LatexPrinter(Printer):
         out += self.delta_block(d)
         return "\n".join(out)
 
-    def _print_Proof(self, p: Proof) -> str:
-        loss = symbol_latex("E_total")
-        head = (f"{self._w('proof', param=self._m(p.param))}: "
+    def _print_Proof(self, p: Proof, loss: str = "E_total", sample: str = "") -> str:
+        loss = symbol_latex(loss)
+        head = (f"{self._w('proof', param=self._m(p.param))}{sample}: "
                 rf"$\sum_{{\text{{{self._w('paths')}}}}} - \frac{{\partial {loss}}}{{\partial {symbol_latex(p.param)}}}$ "
                 f"(\\texttt{{sympy.diff}} of ${loss}$ {self._w('written_out')})")
         if p.reason:
@@ -299,7 +299,12 @@ class LatexPrinter(Printer):
     def _print_list(self, items) -> str:
         return "\n\n".join(self.doprint(i) for i in items)
 
-    _print_tuple = _print_list
+    def _print_tuple(self, items) -> str:
+        if len(items) > 1 and all(isinstance(i, Proof) for i in items):   # a batch: one per sample
+            n = len(items)
+            return "\n\n".join(self._print_Proof(p, f"E_{s}", f", {self._w('sample', s=s, n=n).lower()}")
+                                 for s, p in enumerate(items, 1))
+        return self._print_list(items)
 
 
 def to_latex(trace, **settings) -> str:

@@ -115,7 +115,7 @@ class ArticlePrinter(DocumentPrinter):
                 out += self.batch_gradient(d) if net.batched else self.gradient(d)
                 proof = proofs.get(d.param)
                 if proof is not None:
-                    out += [self.doprint(p) for p in (proof if isinstance(proof, tuple) else (proof,))]
+                    out.append(self.doprint(proof))
         return out
 
     def gradient(self, d) -> list[str]:

@@ -69,7 +69,7 @@ class BeamerPrinter(DocumentPrinter):
         frames = ["\\begin{frame}\n\\titlepage\n\\end{frame}"]
         picture = self.picture_code(net)
         if picture:     # its own title is inside the picture: no frame title over it
-            frames.append(self.frame("", "\\begin{center}\n\\bptracepicture{0.92\\textheight}{"
+            frames.append(self.frame("", "\\begin{center}\n\\bptracepicture{0.9\\textheight}{"
                                      + picture.strip() + "}\n\\end{center}", options="[c]"))
         frames.append(self.frame(self._w("network"), self.align(self.network_rows(net))))
         if net.batched:

@@ -15,6 +15,7 @@ Provides:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -37,22 +38,21 @@ _DERIVATIVES = {"step": r"\mathrm{ReLU}'", "leaky_step": r"\mathrm{LeakyReLU}'"}
 
 
 def escape_text(text: str) -> str:
-    """``text`` safe in LaTeX text mode (pdflatex, T1 fonts, UTF-8 input).
+    """``text`` safe in LaTeX text mode.
 
-    The ten special characters are escaped; printable ASCII and Latin-1 letters pass;
-    any other character (which pdflatex cannot set without extra packages) is written
-    as its code point, ``[U+03C3]``, so a document always compiles.
+    The ten special characters are escaped, tabs and newlines become spaces, other control
+    characters are dropped; every other character passes as it is. Printable ASCII and
+    Latin-1 letters are set by pdflatex (T1 fonts, UTF-8 input); anything else (σ, 反向)
+    makes a document ask for xelatex + ctex (``latex_lecture.needs_unicode_engine``).
     """
     out = []
     for ch in str(text):
         if ch in _TEXT_ESCAPES:
             out.append(_TEXT_ESCAPES[ch])
-        elif " " <= ch <= "~" or "\u00c0" <= ch <= "\u00ff":
-            out.append(ch)
         elif ch in "\t\n\r":
             out.append(" ")
-        else:
-            out.append(f"[U+{ord(ch):04X}]")
+        elif unicodedata.category(ch)[0] != "C":
+            out.append(ch)
     return "".join(out)
 
 

@@ -106,8 +106,8 @@ class TextPrinter(Printer):
         text = self._fmt(x)
         return f"({text})" if text.startswith("-") else text
 
-    def _print_Proof(self, p: Proof) -> str:
-        head = f"Symbolic proof for {p.param}: Σ paths − sympy.diff(E_total written out, {p.param})"
+    def _print_Proof(self, p: Proof, loss: str = "E_total", sample: str = "") -> str:
+        head = f"Symbolic proof for {p.param}{sample}: Σ paths − sympy.diff({loss} written out, {p.param})"
         if p.reason:
             return f"{head}: {p.reason}"
         verdict = "= 0  ✓ proven" if p.proven else f"= {formula(p.difference)}  ✗ NOT zero"
@@ -223,7 +223,12 @@ class TextPrinter(Printer):
     def _print_list(self, items) -> str:
         return "\n\n".join(self.doprint(i) for i in items)
 
-    _print_tuple = _print_list
+    def _print_tuple(self, items) -> str:
+        if len(items) > 1 and all(isinstance(i, Proof) for i in items):   # a batch: one per sample
+            n = len(items)
+            return "\n".join(self._print_Proof(p, f"E_{s}", f", sample {s} of {n}")
+                             for s, p in enumerate(items, 1))
+        return self._print_list(items)
 
 
 def to_text(trace, **settings) -> str:
