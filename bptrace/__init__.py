@@ -11,6 +11,9 @@ The public API:
 - ``SpecError`` — bad input, naming file, field and problem.
 
 Names are imported on first use (PEP 562), so ``bptrace --help`` does not pay for SymPy.
+The first such use also attaches the notebook display hooks (``printing/notebook.py``):
+traces and networks show their picture and maths together, ``print(trace)`` prints the
+text trace, a check report shows as a table.
 """
 from importlib import import_module
 
@@ -32,6 +35,9 @@ def __getattr__(name):
     if name in _API:
         value = getattr(import_module(f".{_API[name]}", __name__), name)
         globals()[name] = value
+        if name not in ("SpecError", "BUILTINS"):
+            # notebook display hooks (printing/notebook.py): with the first real use of the API
+            import_module(".printing.notebook", __name__).attach()
         return value
     raise AttributeError(f"module 'bptrace' has no attribute {name!r}")
 
