@@ -69,7 +69,7 @@ class ArticlePrinter(DocumentPrinter):
         body = "\n\n".join(out)
         head = self.preamble(f"\\documentclass[11pt,{self._settings['paper']}]{{article}}",
                              body + net.name + self._settings["author"] + self._settings["date"],
-                             "\\textheight", "\\usepackage[margin=2.5cm]{geometry}\n")
+                             "0.85\\textheight", "\\usepackage[margin=2.5cm]{geometry}\n")
         return head + "\n" + self.title_block(net, subtitle=False) + "\n\n" + body + "\n"
 
     # ----- the deltas, once ------------------------------------------------------------------

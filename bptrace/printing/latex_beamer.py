@@ -69,8 +69,8 @@ class BeamerPrinter(DocumentPrinter):
         frames = ["\\begin{frame}\n\\titlepage\n\\end{frame}"]
         picture = self.picture_code(net)
         if picture:     # its own title is inside the picture: no frame title over it
-            frames.append(self.frame("", "\\begin{center}\n\\bptracepicture{0.9\\textheight}{"
-                                     + picture.strip() + "}\n\\end{center}", options="[c]"))
+            frames.append(self.frame("", "\\centering\n\\bptracepicture{0.96\\textheight}{"
+                                     + picture.strip() + "}", options="[plain,c]"))
         frames.append(self.frame(self._w("network"), self.align(self.network_rows(net))))
         if net.batched:
             frames.append(self.frame(f"{self._w('network')}: {self._w('sample_of', s='', n='').strip()}"
