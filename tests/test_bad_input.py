@@ -27,7 +27,7 @@ CASES = {
                            "layers[1].activation: unknown activation 'softplus' (known: sigmoid, tanh, relu, leaky_relu, identity)"),
     "non-numeric": (GOOD.replace("0.35", '"abc"'),
                     "layers[0].bias: 'abc' is not a number (write e.g. 0.15, -2, 1e-3 or 1/3)"),
-    "boolean": (GOOD.replace("0.35", "true"), "layers[0].bias: expected a number, got true"),
+    "boolean": (GOOD.replace("0.35", "true"), "layers[0].bias: expected a number, a list, or false (no bias), got true"),
     "infinite": (GOOD.replace("0.05", "inf"), "inputs[0]: Infinity is not a finite number"),
     "nan": (GOOD.replace("0.30]", "nan]"), "layers[0].weights[1][1]: NaN is not a finite number"),
     "duplicate name": (GOOD.replace("bias = 0.60", 'bias = 0.60\nnames = ["o1", "h1"]').replace(
@@ -134,11 +134,12 @@ def test_limits_on_work():
     assert not proof.proven and "6 layers" in proof.reason
 
 
-def test_documents_refuse_a_batch():
+def test_documents_of_a_batch_bad_wrt_names_the_file():
+    # documents of a batch are made now (tests/test_documents.py); a bad --wrt is one line
     from pathlib import Path
     batch = Path(__file__).resolve().parent.parent / "examples" / "batch.toml"
-    r = CliRunner().invoke(main, ["latex", str(batch)])
-    assert r.exit_code == 2 and "documents walk through one sample" in r.output
+    r = CliRunner().invoke(main, ["latex", str(batch), "--wrt", "w0"])
+    assert r.exit_code == 2 and r.output.startswith(f"Error: {batch}: --wrt: unknown parameter 'w0'")
 
 
 # ----- found in the second review ------------------------------------------------------------
