@@ -299,6 +299,8 @@ def batches(samples, batch_size, epochs, drop_last, check, fmt):
 
 
 def document_options(f):
+    f = click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+                     help="The document's language (zh: Chinese, set with xelatex + ctex).")(f)
     f = click.option("--date", default="", help="The date on the title (default: none, so output is reproducible).")(f)
     f = click.option("--author", default="", help="The author on the title.")(f)
     f = click.option("--title", default=None, help="The title (default: Backpropagation, step by step).")(f)
@@ -361,7 +363,8 @@ def write_document(text: str, output, pdf: bool) -> None:
 @click.option("--prove/--no-prove", default=True, show_default=True,
               help="Include the symbolic proof of each gradient.")
 @document_options
-def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture, wrt, title, author, date):
+def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture, wrt, title, author, date,
+          lang):
     """A standalone LaTeX article walking through the whole example.
 
     The network, notation, forward pass, error, each neuron's delta (once), the
@@ -369,7 +372,7 @@ def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture,
     gradient-descent step. A batch shows each sample, then the reduction.
     """
     text = _document("latex", spec, wrt, picture, max_paths=max_paths, prove=prove, digits=digits,
-                     decimals=decimals, paper=paper, title=title, author=author, date=date)
+                     decimals=decimals, paper=paper, title=title, author=author, date=date, lang=lang)
     write_document(text, output, pdf)
 
 
@@ -379,7 +382,8 @@ def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture,
               show_default=True, help="Beamer aspect ratio (16:9, 16:10, 14:9, 4:3).")
 @click.option("--pause", is_flag=True, help="Reveal each line of working with \\pause.")
 @document_options
-def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, picture, wrt, title, author, date):
+def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, picture, wrt, title, author, date,
+           lang):
     """A beamer deck: one idea per frame, from the picture to the update table.
 
     Derivation frames are made for the parameters named by --wrt; by default one
@@ -387,7 +391,7 @@ def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, pictur
     """
     text = _document("slides", spec, wrt, picture, max_paths=max_paths, digits=digits,
                      decimals=decimals, aspect=aspect, pause=pause, title=title, author=author,
-                     date=date)
+                     date=date, lang=lang)
     write_document(text, output, pdf)
 
 

@@ -301,3 +301,27 @@ def test_no_gallery_document_has_an_overfull_box_over_one_point(tmp_path):
                 scales[name] = float(found[0])
     # the deck's edge labels are \footnotesize (9 pt in an 11 pt beamer): 8 pt or more
     assert scales["classic"] * 9 >= 8, scales
+
+
+# ----- documents in Chinese ----------------------------------------------------------------------
+def test_chinese_documents_words_and_engine(mazur):
+    deck = to_slides(mazur, lang="zh")
+    assert deck.startswith("% !TEX program = xelatex\n")
+    t = titles(deck)
+    assert t[:3] == ["网络", "记号", "前向传播：第 1 层"]
+    assert r"$\partial E_{\mathrm{total}}/\partial w_{1}$: 路径 1/2, 代入数值" in t
+    assert t[-1] == "参数更新"
+    assert r"\right|_{\text{路径 1}}" in deck
+    article = to_article(mazur, lang="zh")
+    assert "\\section{各神经元的 $\\delta$}\\label{sec:deltas}" in article
+    assert "（50 位精度下相差" in bptrace.to_latex(mazur.derive("w1"), lang="zh")
+    # English is unchanged: its words come from the same table
+    assert r"\right|_{\text{path 1}}" in to_slides(mazur)
+
+
+@needs_xelatex
+def test_chinese_deck_and_article_compile_without_overfull_boxes(tmp_path, mazur):
+    for kind, text in (("deck", to_slides(mazur, lang="zh")), ("article", to_article(mazur, lang="zh"))):
+        log = compile_log(tmp_path, kind, text)
+        assert [x for x in overfull(log) if x > 1] == [], kind
+        assert "Missing character" not in log, kind

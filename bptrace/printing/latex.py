@@ -11,7 +11,7 @@ Settings (declared in ``_default_settings``; unknown keys raise ``TypeError``, b
 - ``digits`` (9), ``decimals`` (None): display rounding, as ``bptrace.numbers.fmt``;
 - ``style``: ``"leibniz"`` (paths with ∂-fractions, then the delta form) or ``"delta"``
   (the δ recursion only: the compact form for a slide);
-- ``lang``: the language of the few words used; ``"en"`` only for now (see ``WORDS``).
+- ``lang``: the language of the words used, ``"en"`` or ``"zh"`` (see ``WORDS``).
 
 The documents built on this printer (article, beamer deck) are in ``latex_document.py``.
 """
@@ -23,20 +23,21 @@ import sympy
 from ..numbers import fmt
 from ..trace import Derivation, ForwardTrace, Proof, Step, TrainTrace, UpdateTrace
 from .base import Printer
+from .latex_zh import ZH
 from .latex_expr import (derivative, derivative_key, escape_text, formula_latex, number_latex,
                          numbers_latex, symbol_latex)
 
 STYLES = ("leibniz", "delta")
 
-# The words a document uses, per language. Chinese ("zh") needs a CJK-capable engine
-# (xelatex + xeCJK, or CJKutf8 with the arphic fonts): not among the packages CI installs.
+# The words a document uses, per language; Chinese ("zh", latex_zh.py) is set with
+# xelatex + ctex.
 WORDS = {
     "en": {
         "forward": "Forward pass",
         "chain": "by the chain rule",
         "path": "path", "paths": "paths",
         "from_to": "from {param} to {loss}",
-        "path_n": "Path {i}",
+        "path_n": "Path {i}", "path_i": "path {i}",
         "sum": "Sum over the {n} paths",
         "summarised": "{n} paths are more than the display limit: not listed; "
                       "the delta form computes the value.",
@@ -47,6 +48,7 @@ WORDS = {
         "proven": "proven",
         "not_zero": "NOT zero",
         "written_out": "written out",
+        "diff_of": "\\texttt{{sympy.diff}} of {loss} written out",
         "descent": "Gradient descent",
         "old_params": "every gradient at the old parameters",
         "kept_fixed": "kept fixed",
@@ -66,6 +68,9 @@ WORDS = {
 }
 
 
+WORDS["zh"] = ZH
+
+
 class NoLatexForm(TypeError):
     """The object has no ``_print_`` method in the LaTeX printer."""
 
@@ -79,9 +84,7 @@ def _check_common(settings: dict) -> None:
     if settings["style"] not in STYLES:
         raise ValueError(f"style must be one of {', '.join(STYLES)}, got {settings['style']!r}")
     if settings["lang"] not in WORDS:
-        extra = (" (Chinese needs a CJK-capable LaTeX engine and fonts that bptrace does not "
-                 "install; see the README)" if settings["lang"] == "zh" else "")
-        raise ValueError(f"lang must be one of {', '.join(WORDS)}, got {settings['lang']!r}{extra}")
+        raise ValueError(f"lang must be one of {', '.join(WORDS)}, got {settings['lang']!r}")
 
 
 class LatexPrinter(Printer):
@@ -97,7 +100,8 @@ class LatexPrinter(Printer):
         return "\\begin{align*}\n" + sep.join(rows) + "\n\\end{align*}"
 
     def _w(self, key: str, **kw) -> str:
-        return WORDS[self._settings["lang"]][key].format(**kw)
+        words = WORDS[self._settings["lang"]]
+        return words.get(key, WORDS["en"][key]).format(**kw)
 
     def _fmt(self, x) -> str:
         return number_latex(fmt(x, self._settings["digits"], self._settings["decimals"]))
@@ -147,7 +151,7 @@ class LatexPrinter(Printer):
     def path_rows(self, d: Derivation, i: int, path) -> list[str]:
         """Leibniz factorisation, one row per factor, then the product with its numbers."""
         target = formula_latex(derivative(d.loss_symbol, d.param))
-        lhs = target if d.path_count == 1 else rf"\left.{target}\right|_{{\text{{{self._w('path')} {i}}}}}"
+        lhs = target if d.path_count == 1 else rf"\left.{target}\right|_{{\text{{{self._w('path_i', i=i)}}}}}"
         product = self.leibniz(path)
         values = {derivative_key(derivative(f.of, f.wrt)): f.value for f in path.factors}
         rows = [f"{lhs} &= {formula_latex(product)}"]
@@ -215,7 +219,7 @@ class LatexPrinter(Printer):
         loss = symbol_latex(loss)
         head = (f"{self._w('proof', param=self._m(p.param))}{sample}: "
                 rf"$\sum_{{\text{{{self._w('paths')}}}}} - \frac{{\partial {loss}}}{{\partial {symbol_latex(p.param)}}}$ "
-                f"(\\texttt{{sympy.diff}} of ${loss}$ {self._w('written_out')})")
+                f"({self._w('diff_of', loss=f'${loss}$')})")
         if p.reason:
             return f"{head}: {escape_text(p.reason)}."
         if p.proven:

@@ -84,9 +84,8 @@ class ArticlePrinter(DocumentPrinter):
 
     def deltas_section(self, lec: Lecture) -> list[str]:
         out = ["\\section{" + self._w("deltas") + "}\\label{sec:deltas}", self._w("deltas_intro")]
-        for sample, _, label in self.samples(lec):
-            ds = [d.samples[int(label.split()[1]) - 1] if label else d for d in lec.derivations] \
-                if lec.network.batched else list(lec.derivations)
+        for s, (sample, _, label) in enumerate(self.samples(lec)):
+            ds = [d.samples[s] for d in lec.derivations] if lec.network.batched else list(lec.derivations)
             rows = [r for step, values in self._deltas(sample, ds) for r in self.delta_rows(step, values, lec)]
             if label:
                 out.append(f"\\paragraph{{{label.capitalize()}}}")

@@ -73,8 +73,8 @@ class BeamerPrinter(DocumentPrinter):
                                      + picture.strip() + "}", options="[plain,c]"))
         frames.append(self.frame(self._w("network"), self.align(self.network_rows(net))))
         if net.batched:
-            frames.append(self.frame(f"{self._w('network')}: {self._w('sample_of', s='', n='').strip()}"
-                                     .replace(" of", "s"), self.align(self.sample_rows(net))))
+            frames.append(self.frame(f"{self._w('network')}: {self._w('samples')}",
+                                     self.align(self.sample_rows(net))))
         neurons, error = self.notation_parts(net)
         if len(neurons) + len(error) <= self._settings["max_rows"]:
             frames.append(self.frame(self._w("notation"), self.align(neurons + error)))

@@ -41,8 +41,9 @@ def escape_text(text: str) -> str:
     """``text`` safe in LaTeX text mode.
 
     The ten special characters are escaped, tabs and newlines become spaces, other control
-    characters are dropped; every other character passes as it is. Printable ASCII and
-    Latin-1 letters are set by pdflatex (T1 fonts, UTF-8 input); anything else (σ, 反向)
+    characters are dropped; a Greek letter is set as math (σ → \\ensuremath{\\sigma}), which
+    every engine and font can; every other character passes as it is. Printable ASCII and
+    Latin-1 letters are set by pdflatex (T1 fonts, UTF-8 input); anything else (反向)
     makes a document ask for xelatex + ctex (``latex_lecture.needs_unicode_engine``).
     """
     out = []
@@ -51,9 +52,32 @@ def escape_text(text: str) -> str:
             out.append(_TEXT_ESCAPES[ch])
         elif ch in "\t\n\r":
             out.append(" ")
+        elif _greek(ch):
+            out.append(_greek(ch))
         elif unicodedata.category(ch)[0] != "C":
             out.append(ch)
     return "".join(out)
+
+
+_LATIN_CAPITALS = {"ALPHA": "A", "BETA": "B", "EPSILON": "E", "ZETA": "Z", "ETA": "H", "IOTA": "I",
+                   "KAPPA": "K", "MU": "M", "NU": "N", "RHO": "P", "TAU": "T", "CHI": "X"}
+_GREEK_CAPITALS = {"GAMMA", "DELTA", "THETA", "LAMDA", "XI", "PI", "SIGMA", "UPSILON", "PHI", "PSI", "OMEGA"}
+
+
+def _greek(ch: str):
+    """A Greek letter as math (σ → \\ensuremath{\\sigma}): text fonts may lack it; else None."""
+    name = unicodedata.name(ch, "")
+    m = re.fullmatch(r"GREEK (SMALL|CAPITAL) LETTER ([A-Z]+)", name)
+    if not m:
+        return None
+    letter = m[2].lower().replace("lamda", "lambda")
+    if m[2] == "OMICRON":
+        return "O" if m[1] == "CAPITAL" else "o"
+    if m[1] == "CAPITAL":
+        if m[2] not in _GREEK_CAPITALS:      # Alpha, Beta, …: the Latin capital they look like
+            return _LATIN_CAPITALS.get(m[2])
+        letter = letter.capitalize()
+    return rf"\ensuremath{{\{letter}}}"
 
 
 def _unwrapped(text: str) -> str:

@@ -44,7 +44,8 @@ WORDS["en"].update({
     "path_of": "path {i} of {n}", "deltas": "The deltas",
     "deltas_intro": "Each neuron's delta is derived once here; the gradients below use them.",
     "delta_from": "with {delta} from Section~\\ref{{sec:deltas}}",
-    "sample_of": "sample {s} of {n}", "batch": "the batch",
+    "sample_of": "sample {s} of {n}", "batch": "the batch", "samples": "the samples",
+    "mean": "mean", "sum_word": "sum",
     "the_neurons": "the neurons", "the_error": "the error",
     "summary": "Every gradient", "rule": "the rule",
     "dropout_is": "dropout: mask m = 1 kept, 0 dropped",
@@ -141,7 +142,8 @@ class DocumentPrinter(LatexPrinter):
     def engine(self, body: str) -> str:
         chosen = self._settings["engine"]
         if chosen == "auto":
-            return "xelatex" if needs_unicode_engine(body) else "pdflatex"
+            unicode = self._settings["lang"] != "en" or needs_unicode_engine(body)
+            return "xelatex" if unicode else "pdflatex"
         return chosen
 
     def preamble(self, documentclass: str, body: str, fit_height: str, extra: str = "") -> str:

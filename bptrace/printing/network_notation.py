@@ -161,7 +161,7 @@ def error_rows(net, word, fmt, batch: int = 0, reduction: str = "mean") -> list[
         rows = [r.replace(E_TOTAL + " &=", "E_{s} &=") for r in rows]
         scale = rf"\frac{{1}}{{{batch}}}" if reduction == "mean" else ""
         rows.append(rf"{E_TOTAL} &= {scale}\sum_{{s=1}}^{{{batch}}} E_{{s}}"
-                    rf" && \text{{{word('batch_is', n=batch, reduction=reduction)}}}")
+                    rf" && \text{{{word('batch_is', n=batch, reduction=word('mean' if reduction == 'mean' else 'sum_word'))}}}")
     rows.append(rf"\delta_{{j}} &= \frac{{\partial {E_TOTAL}}}{{\partial {NET}_{{j}}}}"
                 rf" && \text{{{word('delta_is')}}}")
     return rows
