@@ -30,7 +30,11 @@ def network_picture(net) -> str:
     only (its numbers are on the next frame), at natural size, ``\\normalsize`` labels.
     A batch is drawn as its first sample (the layers are shared)."""
     from .tikz import to_tikz
-    sample = net.sample_networks[0] if net.batched else net
+    sample = net
+    if net.batched:     # the first sample's network, its error named as the batch's
+        first = net.sample_networks[0]
+        sample = type(first)(list(first.inputs), list(first.targets), first.layers,
+                             **{**first.settings(), "loss_name": "E_total"})
     try:
         return to_tikz(sample, values=False, width=None, font="\\normalsize")
     except (KeyError, ValueError, RuntimeError):   # a layout the picture printer cannot draw
