@@ -163,8 +163,9 @@ class BeamerPrinter(DocumentPrinter):
                 f"{formula_latex(derivative(loss, 'w'))},\\qquad \\eta = {self._fmt(t.learning_rate)}\\]")
         tail = self._w("before_after", loss=self._m(loss), before=f"${self._fmt(t.loss_before)}$",
                        after=f"${self._fmt(t.network.loss_value)}$") + "."
-        n = self._settings["table_rows"]
         ups = t.updates
+        count = -(-len(ups) // self._settings["table_rows"])      # frames needed
+        n = -(-len(ups) // count)                                 # rows each, balanced
         chunks = [ups[i:i + n] for i in range(0, len(ups), n)]
         frames = []
         for i, chunk in enumerate(chunks, 1):

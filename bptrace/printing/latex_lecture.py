@@ -214,21 +214,31 @@ class DocumentPrinter(LatexPrinter):
             return (neuron_rows(sample, self._w, self._fmt),
                     error_rows(sample, self._w, self._fmt, net.batch_size, net.reduction))
         return neuron_rows(net, self._w, self._fmt), error_rows(net, self._w, self._fmt)
-
     def delta_rows(self, step, values, lec: Lecture) -> list[str]:
-        """A δ step's rows, and for an output δ that simplifies (sigmoid + BCE), the short form."""
+        """A δ step's rows; an output δ that simplifies (sigmoid + BCE) goes formula → the
+        short form (marked "which simplifies") → its numbers → the value."""
         rows = self.step_rows(step, values)
         name = step.lhs.name
-        if any(s.kind == "sigmoid_bce" and s.proven for s in lec.simplifications) and name.startswith("delta_"):
-            o = name[len("delta_"):]
-            if o in lec.network.outputs:
-                n = len(lec.network.outputs)
-                scale = rf"\frac{{1}}{{{n}}} \cdot " if lec.network.loss.within == "mean" and n > 1 else ""
-                short = f"{symbol_latex('out_' + o)} - {symbol_latex('target_' + o)}"
-                nums = f"{self._paren(values['out_' + o])} - {self._paren(values['target_' + o])}"
-                rows.append(rf"&= {scale}\left({short}\right) = {scale}\left({nums}\right)"
-                            rf" && \text{{{self._w('simplifies')}}}")
-        return rows
+        o = name[len("delta_"):] if name.startswith("delta_") else None
+        if o not in lec.network.outputs or not any(
+                s.kind == "sigmoid_bce" and s.proven for s in lec.simplifications):
+            return rows
+        n = len(lec.network.outputs)
+        scale = rf"\frac{{1}}{{{n}}} \cdot " if lec.network.loss.within == "mean" and n > 1 else ""
+        short = f"{symbol_latex('out_' + o)} - {symbol_latex('target_' + o)}"
+        nums = f"{self._paren(values['out_' + o])} - {self._paren(values['target_' + o])}"
+        if scale:
+            short, nums = rf"{scale}\left({short}\right)", rf"{scale}\left({nums}\right)"
+        return [rows[0], rf"&= {short} \quad \text{{({self._w('simplifies')})}}", f"&= {nums}",
+                f"&= {self._fmt(step.value)}"]
+
+    def notation_parts(self, net) -> tuple[list[str], list[str]]:
+        """The neurons' rows and the error's rows."""
+        if net.batched:
+            sample = net.sample_networks[0]
+            return (neuron_rows(sample, self._w, self._fmt),
+                    error_rows(sample, self._w, self._fmt, net.batch_size, net.reduction))
+        return neuron_rows(net, self._w, self._fmt), error_rows(net, self._w, self._fmt)
 
     def simplification_rows(self, lec: Lecture) -> list[str]:
         net = lec.network.sample_networks[0] if lec.network.batched else lec.network
