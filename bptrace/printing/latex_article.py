@@ -34,10 +34,9 @@ class ArticlePrinter(DocumentPrinter):
     def _print_Lecture(self, lec: Lecture) -> str:
         net = lec.network
         out = ["\\begin{document}\n\\maketitle", f"\\section{{{self._w('network')}}}"]
-        picture = self.picture_code(net)
+        picture = self.picture_block(net, "0.5\\textheight")
         if picture:
-            out.append("\\begin{center}\n\\bptracepicture{0.4\\textheight}{" + picture.strip()
-                       + "}\n\\end{center}")
+            out.append("\\begin{center}\n" + picture + "\n\\end{center}")
         out.append(self.align(self.network_rows(net)))
         if net.batched:
             out.append(self.align(self.sample_rows(net)))

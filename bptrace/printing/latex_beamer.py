@@ -2,8 +2,8 @@ r"""The beamer deck: one idea per frame, titles that read as sentences.
 
 Provides ``BeamerPrinter`` (``to_slides`` in ``latex_document.py`` is the entry point).
 Frames, in order: the title; the network as a picture (a frame of its own when a
-``picture`` hook is given, scaled by ``\bptracepicture`` and never enlarged); the network's
-numbers (and a batch's samples); the notation and the simplifications SymPy proves; the
+``picture`` hook is given, scaled to fit and never enlarged, left out when its labels would
+come out under 8 pt); the network's numbers (and a batch's samples); the notation and the simplifications SymPy proves; the
 forward pass layer by layer (sample by sample for a batch) and the error; for each chosen
 parameter, each chain-rule path factorised and then with its numbers ("∂E_total/∂w1: path
 1 of 2, with the numbers"), the sum, the delta form; for a batch, each sample's derivation
@@ -68,9 +68,12 @@ class BeamerPrinter(DocumentPrinter):
         self._lec = lec
         frames = ["\\begin{frame}\n\\titlepage\n\\end{frame}"]
         picture = self.picture_code(net)
-        if picture:     # its own title is inside the picture: no frame title over it
-            frames.append(self.frame("", "\\centering\n\\bptracepicture{0.96\\textheight}{"
-                                     + picture.strip() + "}", options="[plain,c]"))
+        if picture:     # measured first: the frame is left out if its labels would be under 8 pt;
+            # the picture's own title heads it, so no frame title over it
+            frames.append("\\bptracemeasure{0.96\\textheight}{" + picture.strip() + "}\n"
+                          "\\ifbptracepicfits\n"
+                          + self.frame("", "\\centering\n\\usebox\\bptracepicbox", options="[plain,c]")
+                          + "\n\\fi")
         frames.append(self.frame(self._w("network"), self.align(self.network_rows(net))))
         if net.batched:
             frames.append(self.frame(f"{self._w('network')}: {self._w('samples')}",

@@ -37,6 +37,8 @@ WORDS["en"].update({
     "one_step": "One step of gradient descent", "update_table": "The update",
     "all_paths": "all paths", "continued": "continued", "part": "{i} of {n}",
     "picture": "The network as a picture.",
+    "picture_too_large": "This network's picture is too large to set its labels at 8\\,pt or more "
+                         "here; \\texttt{{bptrace graph}} draws it on its own.",
     "net_is": r"the weighted sum into a neuron", "out_is": "its activation",
     "delta_is": "the error's sensitivity to a neuron's net input",
     "used_here": "here", "simplifies": "which simplifies",
@@ -66,18 +68,31 @@ _FIT = r"""\newsavebox\bptracebox
     \sbox\bptracebox{\resizebox*{!}{\bptracemaxheight}{\usebox\bptracebox}}\fi
   \usebox\bptracebox}"""
 
-# \bptracepicture{height}{tikz}: the picture scaled to fit the line width and the height,
-# never enlarged; the scale is logged so that a test can check the labels' size.
-_PICTURE = r"""\newlength\bptracepicw
-\newcommand\bptracepicture[2]{%
-  \sbox\bptracebox{#2}%
-  \setlength\bptracepicw{\wd\bptracebox}%
-  \ifdim\wd\bptracebox>\linewidth
-    \sbox\bptracebox{\resizebox{\linewidth}{!}{\usebox\bptracebox}}\fi
-  \ifdim\dimexpr\ht\bptracebox+\dp\bptracebox\relax>#1
-    \sbox\bptracebox{\resizebox*{!}{#1}{\usebox\bptracebox}}\fi
-  \typeout{bptrace: picture scale \strip@pt\dimexpr\number\numexpr\wd\bptracebox*65536/\bptracepicw\relax sp\relax}%
-  \usebox\bptracebox}"""
+# \bptracemeasure{height}{tikz}: the picture in \bptracepicbox, scaled to fit the line width
+# and the height, never enlarged. Its edge labels are \footnotesize (9 pt at 11 pt): below a
+# scale of 8/9 they would be under 8 pt, unreadable when projected, and \ifbptracepicfits
+# is false. The scale is logged, so that a test can check it. \bptracepicture{height}{tikz}
+# {note} sets the picture, or the note when it does not fit (the article); the deck leaves
+# the picture's frame out instead.
+_PICTURE = r"""\newsavebox\bptracepicbox
+\newlength\bptracepicw
+\newdimen\bptracepicscale
+\newif\ifbptracepicfits
+\newcommand\bptracemeasure[2]{%
+  \sbox\bptracepicbox{#2}%
+  \setlength\bptracepicw{\wd\bptracepicbox}%
+  \ifdim\wd\bptracepicbox>\linewidth
+    \sbox\bptracepicbox{\resizebox{\linewidth}{!}{\usebox\bptracepicbox}}\fi
+  \ifdim\dimexpr\ht\bptracepicbox+\dp\bptracepicbox\relax>#1
+    \sbox\bptracepicbox{\resizebox*{!}{#1}{\usebox\bptracepicbox}}\fi
+  \bptracepicscale=\dimexpr\number\numexpr\wd\bptracepicbox*65536/\bptracepicw\relax sp\relax
+  \typeout{bptrace: picture scale \strip@pt\bptracepicscale}%
+  \ifdim\bptracepicscale<0.889pt
+    \bptracepicfitsfalse\typeout{bptrace: picture left out: its labels would be under 8pt}%
+  \else\bptracepicfitstrue\fi}
+\newcommand\bptracepicture[3]{%
+  \bptracemeasure{#1}{#2}%
+  \ifbptracepicfits\usebox\bptracepicbox\else\parbox{0.8\linewidth}{\centering #3}\fi}"""
 
 _REPRODUCIBLE = r"""\ifdefined\pdftrailerid \pdftrailerid{}\pdfinfoomitdate=1 \fi"""
 ENGINES = ("auto", "pdflatex", "xelatex")
@@ -247,6 +262,15 @@ class DocumentPrinter(LatexPrinter):
     def picture_code(self, net) -> Optional[str]:
         picture = self._settings["picture"]
         return None if picture is None else picture(net)
+
+    def picture_block(self, net, height: str) -> Optional[str]:
+        """``\\bptracepicture`` around the picture hook's LaTeX, with the note set instead
+        when the labels would come out under 8 pt; None without a picture."""
+        code = self.picture_code(net)
+        if not code:
+            return None
+        return (f"\\bptracepicture{{{height}}}{{{code.strip()}}}"
+                f"{{{self._w('picture_too_large')}}}")
 
     @staticmethod
     def forward_by_layer(net, forward) -> list[tuple[int, list]]:

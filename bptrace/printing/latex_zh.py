@@ -48,6 +48,8 @@ ZH = {
     "one_step": "一步梯度下降", "update_table": "参数更新",
     "all_paths": "所有路径", "continued": "续", "part": "{i}/{n}",
     "picture": "网络结构图。",
+    "picture_too_large": "这个网络的结构图太大，标签无法在此保持 8\\,pt 以上；"
+                         "请用 \\texttt{{bptrace graph}} 单独绘制。",
     "net_is": "神经元的加权输入", "out_is": "激活函数",
     "delta_is": "误差对神经元加权输入的敏感度",
     "used_here": "本例", "simplifies": "化简后",
