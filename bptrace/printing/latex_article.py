@@ -118,14 +118,19 @@ class ArticlePrinter(DocumentPrinter):
 
     def gradient(self, d) -> list[str]:
         """The paths (a paragraph each when there are several), their sum, the delta form."""
-        out = [self.heading(d)]
+        n = d.path_count
+        out = [f"{self._w('chain').capitalize()}: {n} {self._w('path' if n == 1 else 'paths')} "
+               + self._w("from_to", param=self._m(d.param), loss=self._m(d.loss_symbol)) + "."]
         if d.summarised:
-            out.append(self._w("summarised", n=d.path_count))
+            out.append(self._w("summarised", n=n))
         for i, path in enumerate(d.paths, 1):
-            route = "$" + r" \to ".join(symbol_latex(n) for n in path.nodes) + "$"
-            if d.path_count > 1:
-                out.append(f"\\paragraph{{{self._w('path_of', i=i, n=d.path_count).capitalize()}}} {route}")
-            out.append(self.align(self.path_rows(d, i, path)))
+            route = "$" + r" \to ".join(symbol_latex(x) for x in path.nodes) + "$"
+            block = self.align(self.path_rows(d, i, path))
+            if n > 1:   # the path's heading and its working on one page
+                block = (f"\\medskip\\noindent\\begin{{minipage}}{{\\linewidth}}\n\\paragraph{{"
+                         f"{self._w('path_of', i=i, n=n).capitalize()}}} {route}\n{block}\n"
+                         f"\\end{{minipage}}\\medskip")
+            out.append(block)
         if d.path_count > 1 and not d.summarised:
             out += [self._w("sum", n=d.path_count) + ":", self.align(self.sum_rows(d))]
         out += self.delta_line(d)
