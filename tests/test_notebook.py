@@ -2,7 +2,7 @@
 
 Each output's MIME types are checked: a derivation offers one text/html bundle holding the
 picture (inline SVG) and the maths; the torch check is an HTML table; a batch network,
-which has no single picture, still displays; no cell output is an error.
+whose _repr_svg_ offers nothing, shows its layers and samples; no cell output is an error.
 """
 import importlib.util
 from pathlib import Path
@@ -63,11 +63,12 @@ def test_the_check_is_a_table(outputs):
     assert d["text/plain"].startswith("bptrace (50 digits) against torch.autograd (float64)")
 
 
-def test_a_batch_displays_without_a_picture(outputs):
+def test_a_batch_displays_its_layers_and_samples_and_never_raises(outputs):
     d = data(outputs, 'batch = bptrace.load("batch.toml")\nbatch')
-    assert set(d) == {"text/html", "text/plain"}
-    d = data(outputs, 'batch.derive("w5")')
-    assert "Sample 2 of 2" in d["text/html"] and "image/svg+xml" not in d
+    assert set(d) == {"text/html", "text/plain"}            # its _repr_svg_ offers nothing
+    assert "<svg" in d["text/html"] and r"\text{sample 2 of 2}" in d["text/html"]
+    d = data(outputs, 'batch.derive("w5")')                 # no picture: the maths alone
+    assert "Sample 2 of 2" in d["text/html"] and "<svg" not in d["text/html"]
 
 
 def test_check_report_str_is_the_cli_table(mazur):

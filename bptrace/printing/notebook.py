@@ -7,7 +7,7 @@ MIME type JupyterLab and the classic notebook prefer, so the picture and the mat
 together. ``check_html(report)`` — the check report as an HTML table. ``attach()`` sets
 the display hooks on the classes (called once by the package facade, ``bptrace/__init__``):
 
-- every trace and network: ``_repr_html_``; ``_repr_svg_`` and ``_repr_latex_`` that
+- every trace and network: ``_repr_html_`` (a network's maths: its numbers, layer by layer); ``_repr_svg_`` and ``_repr_latex_`` that
   return None instead of raising (a batch network has no single picture);
 - every trace: ``__str__`` is ``to_text`` — ``print(trace)`` prints the worked example;
 - ``CheckReport``: ``__str__`` and ``__repr__`` are the table ``bptrace check`` prints,
@@ -35,12 +35,22 @@ def _safe(fn, obj):
 
 def _svg(obj):
     from ..graphviz_render import svg_of
+    if getattr(obj, "batched", False):     # a batch: its layers, drawn as the first sample's
+        first = obj.sample_networks[0]
+        obj = type(first)(list(first.inputs), list(first.targets), first.layers,
+                          **{**first.settings(), "loss_name": "E_total"})
     svg = svg_of(obj)
     start = svg.find("<svg")     # drop the XML prolog and DOCTYPE: inline in HTML
     return svg[start:] if start >= 0 else None
 
 
 def _latex(obj):
+    from ..network import Network
+    if isinstance(obj, Network):    # its numbers, as the document's network block
+        from .latex_lecture import DocumentPrinter
+        printer = DocumentPrinter()
+        rows = printer.network_rows(obj) + (printer.sample_rows(obj) if obj.batched else [])
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
     from .latex import to_latex
     return to_latex(obj)
 
