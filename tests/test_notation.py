@@ -198,3 +198,15 @@ def test_the_proofs_reject_a_wrong_claim():
 @pytest.mark.parametrize("loss", ["half_sse", "sse", "l1", "huber"])
 def test_no_simplification_where_none_applies(loss):
     assert simplify.simplifications(network(loss=loss)) == ()
+
+
+def test_cross_entropy_options_are_stated():
+    net = network(activation="identity", loss={"name": "cross_entropy", "label_smoothing": 0.1,
+                                               "weight": [1, 2, 0.5]}, outputs=3, targets=[0, 1, 0],
+                  reduction="sum")
+    r = rows(net)
+    assert r[5:7] == [
+        r"&\text{label smoothing: } \mathrm{target}_{k} \to (1 - \varepsilon) \cdot \mathrm{target}_{k}"
+        r" + \frac{\varepsilon}{C},\ \varepsilon = 0.1",
+        r"&\text{each class's term times its weight: } w = (1, 2, 0.5)"]
+    assert simplify.simplifications(net) == ()      # softmax − target needs neither option

@@ -49,6 +49,7 @@ WORDS["en"].update({
     "sample_of": "sample {s} of {n}", "batch": "the batch", "samples": "the samples",
     "mean": "mean", "sum_word": "sum",
     "the_neurons": "the neurons", "the_error": "the error",
+    "smoothing": "label smoothing", "class_weights": "each class's term times its weight",
     "summary": "Every gradient", "rule": "the rule",
     "dropout_is": "dropout: mask m = 1 kept, 0 dropped",
     "batch_is": "the batch: the {reduction} over its {n} samples",

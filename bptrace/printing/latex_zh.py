@@ -60,6 +60,7 @@ ZH = {
     "sample_of": "样本 {s}/{n}", "batch": "整个批次", "samples": "样本",
     "mean": "平均", "sum_word": "和",
     "the_neurons": "神经元", "the_error": "误差",
+    "smoothing": "标签平滑", "class_weights": "每一类的项乘以其权重",
     "summary": "全部梯度", "rule": "规则",
     "dropout_is": "dropout：掩码 m = 1 保留，0 丢弃",
     "batch_is": "批次：{n} 个样本的{reduction}",

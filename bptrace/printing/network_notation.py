@@ -157,6 +157,14 @@ def error_rows(net, word, fmt, batch: int = 0, reduction: str = "mean") -> list[
         rows.append(row)
     if loss not in _CLASS_LOSSES:
         rows.append(_total_row(net))
+    eps = net.loss.options.get("label_smoothing")
+    if eps:         # torch's label smoothing: the targets the loss uses
+        rows.append(rf"&\text{{{word('smoothing')}: }} {TGT_K} \to (1 - \varepsilon) \cdot {TGT_K}"
+                    rf" + \frac{{\varepsilon}}{{C}},\ \varepsilon = {fmt(eps)}")
+    weights = net.loss.options.get("weight")
+    if weights:     # class weights: each class's term scaled
+        rows.append(rf"&\text{{{word('class_weights')}: }} w = ("
+                    + ", ".join(fmt(w) for w in weights) + ")")
     if batch:       # the sample's error is E_s; the batch's, their mean or sum
         rows = [r.replace(E_TOTAL + " &=", "E_{s} &=") for r in rows]
         scale = rf"\frac{{1}}{{{batch}}}" if reduction == "mean" else ""
