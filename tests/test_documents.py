@@ -328,3 +328,9 @@ def test_chinese_deck_and_article_compile_without_overfull_boxes(tmp_path, mazur
         log = compile_log(tmp_path, kind, text)
         assert [x for x in overfull(log) if x > 1] == [], kind
         assert "Missing character" not in log, kind
+
+
+def test_a_textbook_numbering_is_kept_in_the_update_table():
+    deck = to_slides(wufei())
+    table = deck[deck.index("\\begin{tabular}"):]
+    assert re.findall(r"\$(w_\{\d\})\$ &", table) == [f"w_{{{k}}}" for k in range(1, 9)]

@@ -64,7 +64,8 @@ class ArticlePrinter(DocumentPrinter):
                     self.align(self.step_rows(t.total, t.values))]
         out += self.deltas_section(lec)
         out += self.gradient_sections(lec)
-        out += [f"\\section{{{self._w('one_step')}}}", self.doprint(lec.update), "\\end{document}"]
+        out += [f"\\section{{{self._w('one_step')}}}", self.doprint(self.in_textbook_order(lec.update)),
+                "\\end{document}"]
         body = "\n\n".join(out)
         head = self.preamble(f"\\documentclass[11pt,{self._settings['paper']}]{{article}}",
                              body + net.name + self._settings["author"] + self._settings["date"],

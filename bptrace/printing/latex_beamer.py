@@ -166,6 +166,7 @@ class BeamerPrinter(DocumentPrinter):
                 f"{formula_latex(derivative(loss, 'w'))},\\qquad \\eta = {self._fmt(t.learning_rate)}\\]")
         tail = self._w("before_after", loss=self._m(loss), before=f"${self._fmt(t.loss_before)}$",
                        after=f"${self._fmt(t.network.loss_value)}$") + "."
+        t = self.in_textbook_order(t)
         ups = t.updates
         count = -(-len(ups) // self._settings["table_rows"])      # frames needed
         n = -(-len(ups) // count)                                 # rows each, balanced

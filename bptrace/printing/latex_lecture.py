@@ -17,6 +17,7 @@ Provides:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -259,6 +260,17 @@ class DocumentPrinter(LatexPrinter):
     def simplification_rows(self, lec: Lecture) -> list[str]:
         net = lec.network.sample_networks[0] if lec.network.batched else lec.network
         return [r for s in lec.simplifications for r in simplification_rows(s, net, self._w)]
+
+    @staticmethod
+    def in_textbook_order(t):
+        """The update with its rows in the order of their names (w1, w2, w3, …) when a spec
+        named the weights itself (a textbook's column-wise numbering); else as it is."""
+        if not getattr(t.network, "weight_names", None):
+            return t
+        def key(u):
+            m = re.fullmatch(r"([^\d]*)(\d+)", u.param)
+            return (m[1], int(m[2]), "") if m else (u.param, 0, u.param)
+        return type(t)(t.learning_rate, tuple(sorted(t.updates, key=key)), t.loss_before, t.network)
 
     def picture_code(self, net) -> Optional[str]:
         picture = self._settings["picture"]
