@@ -41,9 +41,14 @@ def documents(spec: str) -> dict:
             "article": to_article(net, picture=network_picture)}
 
 
-def slide_pages(deck: str) -> list[int]:
-    """Page numbers of the notation frame, the first frame with numbers, the first update frame."""
+def slide_pages(deck: str, log: str = "") -> list[int]:
+    """Page numbers of the notation frame, the first frame with numbers, the first update frame.
+
+    The picture's frame is left out by TeX when its labels would be under 8 pt (the log
+    says so): then it has no page."""
     titles = re.findall(r"\\begin\{frame\}(?:\[[^]]*\])?\n(?:\\frametitle\{(.*)\})?", deck)
+    if "bptrace: picture left out" in log and "\\bptracemeasure" in deck:
+        titles.remove("")          # the picture's frame has no title
     def first(pred):
         return next(i for i, t in enumerate(titles, 1) if pred(t))
     numbers = first(lambda t: "with the numbers" in t or ("sample 1 of" in t and "partial" in t))
@@ -71,7 +76,8 @@ def main() -> int:
                 tex.write_text(text, encoding="utf-8")
                 pdf = compile_pdf(tex, engine=engine_of(text))
                 lines.append(f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}  {tex.name}")
-                pages = slide_pages(text) if kind == "slides" else [2]
+                log = tex.with_suffix(".log").read_text(errors="replace")
+                pages = slide_pages(text, log) if kind == "slides" else [2]
                 for k, page in enumerate(pages, 1):
                     out = GALLERY / (f"{name}-slide-{k}" if kind == "slides" else f"{name}-article")
                     subprocess.run(["pdftoppm", "-png", "-r", "100" if kind == "slides" else "60", "-f", str(page), "-l", str(page),
