@@ -19,8 +19,8 @@ training) → ``lessons`` (the course's standalone lessons) → ``oracle`` (torc
 ``printing`` (text, JSON, LaTeX, DOT, TikZ) → ``renderers`` (Graphviz, pdflatex,
 matplotlib) → ``cli``. This module is the facade over all of them: names are imported on
 first use (PEP 562), so ``bptrace --help`` does not pay for SymPy, and the methods that
-reach up a layer (``net.derive()``, ``net.check_torch()``, Jupyter's display hooks) are
-wired here (see ``wiring.py``).
+reach up a layer (``net.derive()``, ``net.check_torch()``, Jupyter's display hooks,
+``print(trace)``) are wired here (see ``wiring.py``).
 """
 from importlib import import_module
 
@@ -49,7 +49,10 @@ wiring.implement(
     check_torch="oracle.check:check_torch",
     _repr_svg_="renderers.graphviz:svg_of",
     _repr_latex_="printing.latex_lessons:to_latex",
-    _repr_html_="renderers.webpage:html_fragment",
+    _repr_html_="renderers.notebook:html_display",
+    __str__="printing.text_lessons:to_text",
+    check_text="printing.text_lessons:to_text",
+    check_html="renderers.notebook:check_html",
 )
 
 

@@ -29,9 +29,11 @@ def _num(x) -> float:
 
 # Jupyter's display hooks: the printers and renderers live above this layer, so the hooks
 # are declared here and wired to them by the package facade (bptrace/wiring.py).
-_repr_latex = upward("_repr_latex_", "Jupyter shows a trace as math (the LaTeX printer).")
-_repr_svg = upward("_repr_svg_", "Jupyter shows the network picture, paths highlighted for a derivation.")
-_repr_html = upward("_repr_html_", "Jupyter shows the picture above the steps, formulas in MathML.")
+_repr_latex = upward("_repr_latex_", "Jupyter shows a trace as math (the LaTeX printer).", display=True)
+_repr_svg = upward("_repr_svg_", "Jupyter shows the network picture, paths highlighted for a derivation.",
+                   display=True)
+_repr_html = upward("_repr_html_", "Jupyter shows the picture above the maths, in one output.", display=True)
+_str = upward("__str__", "``print(trace)`` prints the worked example (the text printer).")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class ForwardTrace:
     """The forward pass: each neuron's net and out, each output's error, E_total."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     network: str
     steps: tuple[Step, ...]
@@ -111,6 +114,7 @@ class Derivation:
     """
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     param: str
     loss_symbol: str
@@ -149,6 +153,7 @@ class Proof:
     """Symbolic check: Σ paths (written out) − sympy.diff(E written out) simplifies to 0."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     param: str
     chain_rule: Optional[sympy.Expr]
@@ -171,6 +176,7 @@ class BatchForwardTrace:
     """The forward pass of each sample, then the batch's error E_total = reduce(E_s)."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     network: str
     samples: tuple[ForwardTrace, ...]
@@ -194,6 +200,7 @@ class BatchDerivation:
     """∂E_total/∂param for a batch: each sample's derivation, then their reduction."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     param: str
     samples: tuple[Derivation, ...]
@@ -229,6 +236,7 @@ class UpdateTrace:
     """One round of gradient descent; every gradient is taken at the old parameters."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     learning_rate: mpmath.mpf
     updates: tuple[Update, ...]
@@ -251,6 +259,7 @@ class TrainTrace:
     """Training for ``rounds`` rounds: the error at chosen rounds, the final parameters."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     rounds: int
     learning_rate: float
