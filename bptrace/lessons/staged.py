@@ -166,13 +166,37 @@ class _Builder:
                 self.stage(used)
         args = tuple(_free(own))
         symbols = {a: sympy.Symbol(a) for a in args}
-        formula = _to_sympy(own, symbols)
+        formula = _as_written(own, symbols)
         holders = [sympy.Dummy(a) for a in args]
-        template = formula.xreplace(dict(zip(symbols.values(), holders)))
+        template = _to_sympy(own, dict(zip(args, holders)))
         self.nodes.append(dict(name=name, gate="stage", args=args, formula=formula, tree=own,
                                template=(template, holders)))
         self.stage_nodes[name] = name
         return name
+
+
+def _written(expr, mapping):
+    """``expr`` with symbols replaced as ``mapping`` says, nothing re-evaluated (xreplace
+    would reorder q·z + 1 into 1 + q·z; the board keeps the order the user wrote)."""
+    if expr in mapping:
+        return mapping[expr]
+    if expr.is_Atom:
+        return expr
+    return expr.func(*(_written(a, mapping) for a in expr.args), evaluate=False)
+
+
+def _as_written(tree, symbols):
+    """A parse tree as an unevaluated SymPy expression, in the order it was typed."""
+    if isinstance(tree, Num) or not _free(tree):
+        return _to_sympy(tree, {})
+    if isinstance(tree, Param):
+        return symbols[tree.name]
+    if isinstance(tree, Neg):
+        return _op("neg", [_as_written(tree.operand, symbols)], evaluate=False)
+    if isinstance(tree, Call):
+        return _op(tree.func, [_as_written(tree.arg, symbols)], evaluate=False)
+    return _op(_OPS[tree.op], [_as_written(tree.left, symbols), _as_written(tree.right, symbols)],
+               evaluate=False)
 
 
 def _local(gate, template, holder):
@@ -263,7 +287,7 @@ def trace(text: str, at, stages=(), prove: bool = True, explain: bool = False) -
     symbols = {sympy.Symbol(old): sympy.Symbol(new) for old, new in renames.items()}
     raw = [dict(n, name=renames.get(n["name"], n["name"]),
                 args=tuple(renames.get(a, a) for a in n["args"]),
-                formula=None if n["formula"] is None else n["formula"].xreplace(symbols),
+                formula=None if n["formula"] is None else _written(n["formula"], symbols),
                 tree=_rename_tree(n["tree"], renames)) for n in b.nodes]
     output = renames.get(root, root)
     return _evaluate(text, at, raw, output, tree, prove, explain)
@@ -351,7 +375,7 @@ def _evaluate(text, at, raw, output, tree, prove, explain) -> StagedTrace:
         template, holders = n["template"]
         subst = {h: sympy.Symbol(a) for h, a in zip(holders, n["args"])}
         for h, child in zip(holders, n["args"]):
-            local = _local(n["gate"], template, h).xreplace(subst)
+            local = _written(_local(n["gate"], template, h), subst)
             try:
                 local_value = evaluate(local, values)
             except DomainError as e:
