@@ -1,0 +1,241 @@
+"""The picture of a staged expression: the computation graph as it is drawn on the board.
+
+Provides ``layout(trace, digits=4, decimals=None)`` → ``Layout`` (every node, edge and label
+with its position in inches), ``gate_label(node)`` (+, ×, exp, σ, 1/x, + 1, ×(-1), or a
+grouped stage's formula) and ``to_dot_staged(trace, …)`` — DOT source; the TikZ printer
+(``tikz_staged.py``) draws the same ``Layout``.
+
+The layout is bptrace's own, layered: each gate one column after its latest operand, each
+input one column before its first gate, the output's name last; rows follow the inputs in
+the order the expression uses them, and a gate sits at the mean height of its operands (a
+tree looks like a tree). Positions are pinned (``layout=neato``, ``pin``), so the embedded
+Graphviz and the system ``dot`` draw the same picture. Every edge carries the forward value
+above it, in green, written ``x = -2``, and the gradient below it, in red, written
+``∂f/∂x = -4`` — the words say which is which, so the picture reads without colour too. An
+operand used more than once has one edge per use, each labelled with its branch, and the
+sum under its name. Labels are plain text with Unicode subscripts; every user string is
+escaped by ``dot_escape``; node ids are positional. Same trace, same bytes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..lessons.expression import BinOp, Param, _to_sympy
+from ..lessons.staged_trace import StagedTrace
+from ..model.numbers import fmt
+from .dot import dot_escape, unicode_name
+from .expr import formula as plain_formula
+from .text_staged import formula
+
+GREEN, RED = "#1a7f37", "#c62828"
+COLUMN, ROW = 2.6, 1.4          # inches between columns, between input rows
+FONT, LABEL_FONT = 16, 12        # points
+LABEL_HEIGHT = LABEL_FONT * 1.25 / 72   # inches
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "×", "div": "÷", "pow": "^"}
+_FUNCS = {"exp": "exp", "log": "log", "sqrt": "√", "sin": "sin", "cos": "cos", "tanh": "tanh",
+          "sigmoid": "σ", "neg": "×(-1)"}
+
+
+def gate_label(node) -> str:
+    """The gate's symbol; a constant operand is shown in it (+ 1, × 2, 1/x, ^2)."""
+    if node.gate == "stage":
+        return f"{unicode_name(node.name)} = {formula(node.formula)}"
+    if node.gate in _FUNCS:
+        return _FUNCS[node.gate]
+    t = node.tree
+    if not isinstance(t, BinOp) or (isinstance(t.left, Param) and isinstance(t.right, Param)):
+        return _SYMBOLS[node.gate]
+    if isinstance(t.right, Param):      # the constant is on the left
+        c = plain_formula(_to_sympy(t.left, {}))
+        return {"add": f"+ {c}", "sub": f"{c} -", "mul": f"× {c}", "div": f"{c}/x",
+                "pow": f"{c}^x"}[node.gate]
+    c = plain_formula(_to_sympy(t.right, {}))
+    return {"add": f"+ {c}", "sub": f"- {c}", "mul": f"× {c}", "div": f"÷ {c}",
+            "pow": f"^{c}"}[node.gate]
+
+
+@dataclass(frozen=True)
+class Box:
+    """A node of the picture: ``kind`` is input, gate, stage, output, value or gradient."""
+
+    id: str
+    kind: str
+    text: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Arrow:
+    tail: str
+    head: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    title: str
+    boxes: tuple[Box, ...]
+    arrows: tuple[Arrow, ...]
+
+
+def _width(text: str, points: float) -> float:
+    """Roughly how wide ``text`` is, in inches (Helvetica's average advance ≈ 0.55 em)."""
+    return len(text) * points * 0.55 / 72
+
+
+def _columns(t: StagedTrace) -> dict[str, int]:
+    col: dict[str, int] = {}
+    for n in t.gates:
+        col[n.name] = 1 + max((col[a] for a in n.args if a in col), default=0)
+    for x in t.inputs:
+        col[x] = min(col[e.gate] for e in t.edges if e.child == x) - 1
+    return col
+
+
+def _rows(t: StagedTrace, col: dict[str, int]) -> dict[str, float]:
+    """Inputs in the order the forward pass first reads them; a gate at its operands' mean;
+    then, column by column, nodes pushed apart to at least one row between them."""
+    order = []
+    for n in t.gates:
+        order += [a for a in n.args if a in t.at and a not in order]
+    uses = {x: sum(e.child == x for e in t.edges) for x in order}
+    row, y = {}, 0.0
+    for i, x in enumerate(order):    # an input used n times gets room for its n edges
+        if i:
+            y += max(1.0, (uses[order[i - 1]] + uses[x]) / 3)
+        row[x] = y
+    rank = {name: i for i, name in enumerate(order + [n.name for n in t.gates])}
+    for c in range(max(col.values()) + 1):
+        here = [n for n in t.gates if col[n.name] == c]
+        for n in here:
+            ys = [row[a] for a in n.args]
+            row[n.name] = sum(ys) / len(ys)
+        names = sorted([k for k in col if col[k] == c], key=lambda k: (row[k], rank[k]))
+        for above, below in zip(names, names[1:]):
+            row[below] = max(row[below], row[above] + 1)
+    return row
+
+
+def _clear(direction, width: float, side: int) -> tuple[float, float]:
+    """The offset that puts a label of ``width`` beside a line running in ``direction``,
+    just clear of it: above it (side −1) or below (side +1)."""
+    dx, dy = direction
+    length = (dx * dx + dy * dy) ** 0.5
+    nx, ny = dy / length, -dx / length              # the normal pointing up (y grows down)
+    reach = width / 2 * abs(nx) + LABEL_HEIGHT / 2 * abs(ny) + 0.05
+    return -side * nx * reach, -side * ny * reach
+
+
+def _route(start, end, points):
+    """The straight line from ``start`` to ``end``, bent around any node it would pass
+    through in the columns between them (one bend per column, above or below the column)."""
+    (x0, y0), (x1, y1) = start, end
+    route = [start]
+    steps = round((x1 - x0) / COLUMN)
+    for i in range(1, steps):
+        x = x0 + i * COLUMN
+        y = y0 + (y1 - y0) * i / steps
+        column = [py for px, py in points if abs(px - x) < 1e-9]
+        if any(abs(py - y) < 0.6 * ROW for py in column):
+            top, bottom = min(column) - 0.9 * ROW, max(column) + 0.9 * ROW
+            y = top if abs(top - y) <= abs(bottom - y) else bottom
+        route.append((x, y))
+    return route + [end]
+
+
+def layout(t: StagedTrace, digits: int = 4, decimals=None) -> Layout:
+    """Where everything goes (see the module docstring); y grows downwards, in inches."""
+    def num(x):
+        return fmt(x, digits, decimals)
+
+    f = unicode_name(t.output)
+    col = _columns(t)
+    row = _rows(t, col)
+    ids = {x: f"x{i}" for i, x in enumerate(t.inputs, 1)}
+    ids.update({n.name: f"g{i}" for i, n in enumerate(t.gates, 1)})
+    pos = {k: (col[k] * COLUMN, row[k] * ROW) for k in ids}
+    boxes = [Box(ids[x], "input", unicode_name(x), *pos[x]) for x in t.inputs]
+    boxes += [Box(ids[n.name], "stage" if n.gate == "stage" else "gate", gate_label(n), *pos[n.name])
+              for n in t.gates]
+    end = (pos[t.output][0] + COLUMN, pos[t.output][1])
+    boxes.append(Box("out", "output", f, *end))
+    ids["<out>"], pos["<out>"] = "out", end
+    points = list(pos.values())
+    arrows: list[Arrow] = []
+
+    def labels(key, start, towards, value, grad, along=0.5):
+        (x0, y0), (x1, y1) = start, towards
+        mx, my = x0 + along * (x1 - x0), y0 + along * (y1 - y0)
+        for kind, text, side in (("value", value, -1), ("gradient", grad, 1)):
+            if text:
+                dx, dy = _clear((x1 - x0, y1 - y0), _width(text, LABEL_FONT), side)
+                boxes.append(Box(f"l{kind[0]}{key}", kind, text, mx + dx, my + dy))
+
+    def draw(key, tail, start, head):
+        route = _route(start, pos[head], points)
+        chain = [tail] + [f"p{key}_{i}" for i in range(1, len(route) - 1)] + [ids[head]]
+        boxes.extend(Box(f"p{key}_{i}", "bend", "", x, y) for i, (x, y) in enumerate(route[1:-1], 1))
+        arrows.extend(Arrow(a, b) for a, b in zip(chain, chain[1:]))
+        return route
+
+    # an operand used more than once: one stem to a junction carrying its value and the
+    # summed gradient, then one branch per use carrying that branch's contribution
+    junction = {}
+    for fan in t.fanouts:
+        x, y = pos[fan.node]
+        junction[fan.node] = (f"j{ids[fan.node]}", (x + 0.45 * COLUMN, y))
+        jid, jpos = junction[fan.node]
+        boxes.append(Box(jid, "junction", "", *jpos))
+        arrows.append(Arrow(ids[fan.node], jid))
+        labels(jid, pos[fan.node], jpos, f"{unicode_name(fan.node)} = {num(t.values[fan.node])}",
+               f"Σ ∂{f}/∂{unicode_name(fan.node)} = {num(fan.value)}", along=0.45)
+    uses = [(e.child, e.gate, e) for g in t.gates for e in t.edges_of(g.name)]
+    for k, (child, gate, e) in enumerate(uses + [(t.output, "<out>", None)], 1):
+        if child in junction:
+            jid, jpos = junction[child]
+            route = draw(k, jid, jpos, gate)
+            labels(k, jpos, route[1], "", f"branch {e.branch} = {num(e.product)}", along=0.6)
+            continue
+        route = draw(k, ids[child], pos[child], gate)
+        grad = f"∂{f}/∂{f} = 1" if e is None else f"∂{f}/∂{unicode_name(child)} = {num(e.product)}"
+        (x0, y0), (x1, y1) = route[0], route[1]
+        # converging edges are furthest apart near their tails
+        along = 0.5 if y1 == y0 or len(route) > 2 else 0.42
+        labels(k, route[0], route[1], f"{unicode_name(child)} = {num(t.values[child])}", grad, along)
+    title = f"{t.output} = {' '.join(t.text.split())} at " + ", ".join(f"{x} = {num(v)}" for x, v in t.at.items())
+    return Layout(title, tuple(boxes), tuple(arrows))
+
+
+_STYLE = {
+    "input": f'shape=plaintext fontsize={FONT + 2}',
+    "output": f'shape=plaintext fontsize={FONT + 2}',
+    "gate": f'shape=circle fontsize={FONT} width=0.6 style=filled fillcolor="#F4F4F4"',
+    "wide gate": f'shape=ellipse fontsize={FONT} height=0.6 style=filled fillcolor="#F4F4F4"',
+    "stage": f'shape=box style="rounded,filled" fillcolor="#F4F4F4" fontsize={FONT - 2}',
+    "bend": 'shape=point width=0.01 height=0.01 style=invis',
+    "junction": 'shape=point width=0.09 height=0.09',
+    "value": f'shape=plaintext fontsize={LABEL_FONT} fontcolor="{GREEN}" margin=0 height=0',
+    "gradient": f'shape=plaintext fontsize={LABEL_FONT} fontcolor="{RED}" margin=0 height=0',
+}
+
+
+def _quote(text: str) -> str:
+    return '"' + "\\n".join(dot_escape(line) for line in text.split("\n")) + '"'
+
+
+def to_dot_staged(t: StagedTrace, digits: int = 4, decimals=None) -> str:
+    """The computation graph of ``t`` as DOT source (see the module docstring)."""
+    lay = layout(t, digits, decimals)
+    out = ["digraph staged {",
+           f"\tgraph [layout=neato splines=false outputorder=edgesfirst fontname=Helvetica "
+           f"fontsize={FONT} label={_quote(lay.title)} labelloc=t pad=0.3]",
+           "\tnode [fontname=Helvetica pin=true]",
+           "\tedge [arrowsize=0.8 penwidth=1.2]"]
+    for b in lay.boxes:
+        kind = "wide gate" if b.kind == "gate" and len(b.text) > 3 else b.kind
+        out.append(f'\t{b.id} [label={_quote(b.text)} pos="{b.x:.3f},{-b.y:.3f}!" {_STYLE[kind]}]')
+    bends = {b.id for b in lay.boxes if b.kind in ("bend", "junction")}
+    for a in lay.arrows:
+        out.append(f"\t{a.tail} -> {a.head}" + (" [arrowhead=none]" if a.head in bends else ""))
+    out.append("}")
+    return "\n".join(out) + "\n"
