@@ -25,6 +25,9 @@ from ..lessons.staged_trace import StagedTrace
 from ..model.numbers import fmt
 from .dot import dot_escape, unicode_name
 from .expr import formula as plain_formula
+from .latex_expr import escape_text, number_latex
+from .latex_notation import symbol
+from .latex_staged import formula as latex_formula
 from .text_staged import formula
 
 GREEN, RED = "#1a7f37", "#c62828"
@@ -32,6 +35,9 @@ COLUMN, ROW = 2.6, 1.4          # inches between columns, between input rows
 FONT, LABEL_FONT = 16, 12        # points
 LABEL_HEIGHT = LABEL_FONT * 1.25 / 72   # inches
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "×", "div": "÷", "pow": "^"}
+_TEX = {"add": "+", "sub": "-", "mul": r"\times", "div": r"\div", "pow": r"(\cdot)^{y}",
+        "exp": r"\exp", "log": r"\log", "sqrt": r"\sqrt{\ }", "sin": r"\sin", "cos": r"\cos",
+        "tanh": r"\tanh", "sigmoid": r"\sigma", "neg": r"\times(-1)"}
 _FUNCS = {"exp": "exp", "log": "log", "sqrt": "√", "sin": "sin", "cos": "cos", "tanh": "tanh",
           "sigmoid": "σ", "neg": "×(-1)"}
 
@@ -54,6 +60,23 @@ def gate_label(node) -> str:
             "pow": f"^{c}"}[node.gate]
 
 
+def gate_tex(node) -> str:
+    """``gate_label`` in LaTeX math."""
+    if node.gate == "stage":
+        return f"{symbol(node.name)} = {latex_formula(node.formula)}"
+    t = node.tree
+    if node.gate in _FUNCS or not isinstance(t, BinOp) or (
+            isinstance(t.left, Param) and isinstance(t.right, Param)):
+        return _TEX[node.gate]
+    if isinstance(t.right, Param):
+        c = latex_formula(_to_sympy(t.left, {}))
+        return {"add": f"+{c}", "sub": f"{c}-", "mul": rf"\times {c}", "div": f"{c}/x",
+                "pow": f"{c}^{{x}}"}[node.gate]
+    c = latex_formula(_to_sympy(t.right, {}))
+    return {"add": f"+{c}", "sub": f"-{c}", "mul": rf"\times {c}", "div": rf"\div {c}",
+            "pow": rf"(\cdot)^{{{c}}}"}[node.gate]
+
+
 @dataclass(frozen=True)
 class Box:
     """A node of the picture: ``kind`` is input, gate, stage, output, value or gradient."""
@@ -63,6 +86,7 @@ class Box:
     text: str
     x: float
     y: float
+    tex: str = ""        # the same label in LaTeX (text mode), for TikZ
 
 
 @dataclass(frozen=True)
@@ -74,6 +98,7 @@ class Arrow:
 @dataclass(frozen=True)
 class Layout:
     title: str
+    title_tex: str
     boxes: tuple[Box, ...]
     arrows: tuple[Arrow, ...]
 
@@ -148,28 +173,35 @@ def layout(t: StagedTrace, digits: int = 4, decimals=None) -> Layout:
     def num(x):
         return fmt(x, digits, decimals)
 
+    def tnum(x):
+        return number_latex(num(x))
+
+    def d(name):
+        return rf"\partial {symbol(t.output)}/\partial {symbol(name)}"
+
     f = unicode_name(t.output)
     col = _columns(t)
     row = _rows(t, col)
     ids = {x: f"x{i}" for i, x in enumerate(t.inputs, 1)}
     ids.update({n.name: f"g{i}" for i, n in enumerate(t.gates, 1)})
     pos = {k: (col[k] * COLUMN, row[k] * ROW) for k in ids}
-    boxes = [Box(ids[x], "input", unicode_name(x), *pos[x]) for x in t.inputs]
-    boxes += [Box(ids[n.name], "stage" if n.gate == "stage" else "gate", gate_label(n), *pos[n.name])
-              for n in t.gates]
+    boxes = [Box(ids[x], "input", unicode_name(x), *pos[x], f"${symbol(x)}$") for x in t.inputs]
+    boxes += [Box(ids[n.name], "stage" if n.gate == "stage" else "gate", gate_label(n), *pos[n.name],
+                  f"${gate_tex(n)}$") for n in t.gates]
     end = (pos[t.output][0] + COLUMN, pos[t.output][1])
-    boxes.append(Box("out", "output", f, *end))
+    boxes.append(Box("out", "output", f, *end, f"${symbol(t.output)}$"))
     ids["<out>"], pos["<out>"] = "out", end
     points = list(pos.values())
     arrows: list[Arrow] = []
 
     def labels(key, start, towards, value, grad, along=0.5):
+        """``value`` and ``grad`` are (text, LaTeX) pairs, or None."""
         (x0, y0), (x1, y1) = start, towards
         mx, my = x0 + along * (x1 - x0), y0 + along * (y1 - y0)
-        for kind, text, side in (("value", value, -1), ("gradient", grad, 1)):
-            if text:
-                dx, dy = _clear((x1 - x0, y1 - y0), _width(text, LABEL_FONT), side)
-                boxes.append(Box(f"l{kind[0]}{key}", kind, text, mx + dx, my + dy))
+        for kind, label, side in (("value", value, -1), ("gradient", grad, 1)):
+            if label:
+                dx, dy = _clear((x1 - x0, y1 - y0), _width(label[0], LABEL_FONT), side)
+                boxes.append(Box(f"l{kind[0]}{key}", kind, label[0], mx + dx, my + dy, label[1]))
 
     def draw(key, tail, start, head):
         route = _route(start, pos[head], points)
@@ -187,23 +219,33 @@ def layout(t: StagedTrace, digits: int = 4, decimals=None) -> Layout:
         jid, jpos = junction[fan.node]
         boxes.append(Box(jid, "junction", "", *jpos))
         arrows.append(Arrow(ids[fan.node], jid))
-        labels(jid, pos[fan.node], jpos, f"{unicode_name(fan.node)} = {num(t.values[fan.node])}",
-               f"Σ ∂{f}/∂{unicode_name(fan.node)} = {num(fan.value)}", along=0.45)
+        v = t.values[fan.node]
+        labels(jid, pos[fan.node], jpos, (f"{unicode_name(fan.node)} = {num(v)}",
+                                          f"${symbol(fan.node)} = {tnum(v)}$"),
+               (f"Σ ∂{f}/∂{unicode_name(fan.node)} = {num(fan.value)}",
+                rf"$\sum {d(fan.node)} = {tnum(fan.value)}$"), along=0.45)
     uses = [(e.child, e.gate, e) for g in t.gates for e in t.edges_of(g.name)]
     for k, (child, gate, e) in enumerate(uses + [(t.output, "<out>", None)], 1):
         if child in junction:
             jid, jpos = junction[child]
             route = draw(k, jid, jpos, gate)
-            labels(k, jpos, route[1], "", f"branch {e.branch} = {num(e.product)}", along=0.6)
+            labels(k, jpos, route[1], None, (f"branch {e.branch} = {num(e.product)}",
+                                             f"branch {e.branch} $= {tnum(e.product)}$"), along=0.6)
             continue
         route = draw(k, ids[child], pos[child], gate)
-        grad = f"∂{f}/∂{f} = 1" if e is None else f"∂{f}/∂{unicode_name(child)} = {num(e.product)}"
+        g = 1 if e is None else e.product
+        grad = (f"∂{f}/∂{unicode_name(child)} = {num(g)}", f"${d(child)} = {tnum(g)}$")
+        value = (f"{unicode_name(child)} = {num(t.values[child])}",
+                 f"${symbol(child)} = {tnum(t.values[child])}$")
         (x0, y0), (x1, y1) = route[0], route[1]
         # converging edges are furthest apart near their tails
         along = 0.5 if y1 == y0 or len(route) > 2 else 0.42
-        labels(k, route[0], route[1], f"{unicode_name(child)} = {num(t.values[child])}", grad, along)
-    title = f"{t.output} = {' '.join(t.text.split())} at " + ", ".join(f"{x} = {num(v)}" for x, v in t.at.items())
-    return Layout(title, tuple(boxes), tuple(arrows))
+        labels(k, route[0], route[1], value, grad, along)
+    text = " ".join(t.text.split())
+    title = f"{t.output} = {text} at " + ", ".join(f"{x} = {num(v)}" for x, v in t.at.items())
+    title_tex = (f"${symbol(t.output)}$ = \\texttt{{{escape_text(text)}}} at "
+                 + ", ".join(f"${symbol(x)} = {tnum(v)}$" for x, v in t.at.items()))
+    return Layout(title, title_tex, tuple(boxes), tuple(arrows))
 
 
 _STYLE = {
