@@ -32,6 +32,7 @@ from .staged_trace import Edge, FanOut, Node, StagedProof, StagedTrace
 
 FLOAT64_MAX = mpmath.mpf("1.7976931348623157e308")
 MAX_PROOF_GATES = 30     # the symbolic proof is attempted up to this many gates
+MAX_STAGES = 200         # operations in one expression: a board holds far fewer
 _NAMES = "q r s t u v a b c d g h k m n p".split()   # intermediate stages, as textbooks name them
 _OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
 
@@ -102,8 +103,13 @@ def _expand(tree, trees):
 
 
 def _used_names(text: str) -> list[str]:
-    """The variable names in ``text`` (not functions), in order, before parsing it."""
+    """The variable names in ``text`` (not functions), in order, before parsing it; an
+    expression with more than ``MAX_STAGES`` operations is refused here, before the parser
+    builds (and recursively converts) a tree that long."""
     tokens = tokenize(text)
+    operations = sum(t.kind == "op" and t.text not in "()" or t.text in FUNCTIONS for t in tokens)
+    if operations > MAX_STAGES:
+        raise SpecError("EXPR", f"{operations} operations: at most {MAX_STAGES} can be staged")
     out = []
     for t, nxt in zip(tokens, tokens[1:]):
         if t.kind == "name" and t.text not in FUNCTIONS and nxt.text != "(" and t.text not in out:

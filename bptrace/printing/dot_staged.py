@@ -31,7 +31,8 @@ from .latex_staged import formula as latex_formula
 from .text_staged import formula
 
 GREEN, RED = "#1a7f37", "#c62828"
-COLUMN, ROW = 2.6, 1.4          # inches between columns, between input rows
+COLUMN, ROW = 2.6, 1.4
+MAX_GATES = 60          # inches between columns, between input rows
 FONT, LABEL_FONT = 16, 12        # points
 LABEL_HEIGHT = LABEL_FONT * 1.25 / 72   # inches
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "×", "div": "÷", "pow": "^"}
@@ -152,24 +153,28 @@ def _clear(direction, width: float, side: int) -> tuple[float, float]:
 
 
 def _route(start, end, points):
-    """The straight line from ``start`` to ``end``, bent around any node it would pass
-    through in the columns between them (one bend per column, above or below the column)."""
+    """The straight line from ``start`` to ``end``; if it would pass through a node in the
+    columns between them, a lane above (or below) those columns instead: two bends."""
     (x0, y0), (x1, y1) = start, end
-    route = [start]
     steps = round((x1 - x0) / COLUMN)
-    for i in range(1, steps):
-        x = x0 + i * COLUMN
-        y = y0 + (y1 - y0) * i / steps
-        column = [py for px, py in points if abs(px - x) < 1e-9]
-        if any(abs(py - y) < 0.6 * ROW for py in column):
-            top, bottom = min(column) - 0.9 * ROW, max(column) + 0.9 * ROW
-            y = top if abs(top - y) <= abs(bottom - y) else bottom
-        route.append((x, y))
-    return route + [end]
+    between = [(px, py) for px, py in points if x0 + 1e-9 < px < x1 - 1e-9]
+    hit = any(abs(py - (y0 + (y1 - y0) * (px - x0) / (x1 - x0))) < 0.6 * ROW for px, py in between)
+    if steps < 2 or not hit:
+        return [start, end]
+    top = min(py for _, py in between) - 0.9 * ROW
+    bottom = max(py for _, py in between) + 0.9 * ROW
+    lane = top if abs(top - (y0 + y1) / 2) <= abs(bottom - (y0 + y1) / 2) else bottom
+    first, last = min(px for px, _ in between), max(px for px, _ in between)
+    return [start, (first - 0.3 * COLUMN, lane), (last + 0.3 * COLUMN, lane), end]
 
 
 def layout(t: StagedTrace, digits: int = 4, decimals=None) -> Layout:
-    """Where everything goes (see the module docstring); y grows downwards, in inches."""
+    """Where everything goes (see the module docstring); y grows downwards, in inches.
+
+    Raises ``ValueError`` beyond ``MAX_GATES`` gates: no board holds that picture."""
+    if len(t.gates) > MAX_GATES:
+        raise ValueError(f"{len(t.gates)} stages are too many to draw (at most {MAX_GATES}): "
+                         "group them with --stages")
     def num(x):
         return fmt(x, digits, decimals)
 
@@ -213,24 +218,30 @@ def layout(t: StagedTrace, digits: int = 4, decimals=None) -> Layout:
     # an operand used more than once: one stem to a junction carrying its value and the
     # summed gradient, then one branch per use carrying that branch's contribution
     junction = {}
-    for fan in t.fanouts:
+    for fan in t.fanouts:        # the value by the name, the summed gradient under it
         x, y = pos[fan.node]
-        junction[fan.node] = (f"j{ids[fan.node]}", (x + 0.45 * COLUMN, y))
-        jid, jpos = junction[fan.node]
+        box = next(b for b in boxes if b.id == ids[fan.node])
+        half = _width(box.text, FONT) / 2 if box.kind == "stage" else 0.3
+        jid, jpos = f"j{ids[fan.node]}", (x + max(0.3 * COLUMN, half + 0.35), y)
+        junction[fan.node] = (jid, jpos)
         boxes.append(Box(jid, "junction", "", *jpos))
         arrows.append(Arrow(ids[fan.node], jid))
         v = t.values[fan.node]
-        labels(jid, pos[fan.node], jpos, (f"{unicode_name(fan.node)} = {num(v)}",
-                                          f"${symbol(fan.node)} = {tnum(v)}$"),
-               (f"Σ ∂{f}/∂{unicode_name(fan.node)} = {num(fan.value)}",
-                rf"$\sum {d(fan.node)} = {tnum(fan.value)}$"), along=0.45)
+        value = (f"{unicode_name(fan.node)} = {num(v)}", f"${symbol(fan.node)} = {tnum(v)}$")
+        if fan.node in t.at:
+            boxes[boxes.index(box)] = Box(box.id, "input", value[0], x, y, value[1])
+        else:
+            boxes.append(Box(f"{jid}v", "value", *value[:1], x, y - 0.45, value[1]))
+        boxes.append(Box(f"{jid}s", "gradient", f"Σ ∂{f}/∂{unicode_name(fan.node)} = {num(fan.value)}",
+                         x, y + (0.33 if fan.node in t.at else 0.45),
+                         rf"$\sum {d(fan.node)} = {tnum(fan.value)}$"))
     uses = [(e.child, e.gate, e) for g in t.gates for e in t.edges_of(g.name)]
     for k, (child, gate, e) in enumerate(uses + [(t.output, "<out>", None)], 1):
         if child in junction:
             jid, jpos = junction[child]
             route = draw(k, jid, jpos, gate)
             labels(k, jpos, route[1], None, (f"branch {e.branch} = {num(e.product)}",
-                                             f"branch {e.branch} $= {tnum(e.product)}$"), along=0.6)
+                                             f"branch {e.branch} $= {tnum(e.product)}$"), along=0.5)
             continue
         route = draw(k, ids[child], pos[child], gate)
         g = 1 if e is None else e.product
