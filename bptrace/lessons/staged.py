@@ -27,14 +27,25 @@ from ..calculus.evaluate import DomainError, evaluate
 from ..calculus.trace import Step
 from ..errors import SpecError
 from ..model.numbers import exact, to_mpf
-from .expression import FUNCTIONS, BinOp, Call, ExpressionError, Neg, Num, Param, _to_sympy, check_name, parse, tokenize
+from .expression import FUNCTIONS, Call, ExpressionError, Neg, Param, _to_sympy, check_name, parse, tokenize
 from .staged_trace import Edge, FanOut, Node, StagedProof, StagedTrace
+from .staged_tree import (
+    OPS,
+    as_written,
+    expand,
+    free,
+    gate_expr,
+    local_rule,
+    occurs,
+    operand_tree,
+    rename_tree,
+    written,
+)
 
 FLOAT64_MAX = mpmath.mpf("1.7976931348623157e308")
 MAX_PROOF_GATES = 30     # the symbolic proof is attempted up to this many gates
 MAX_STAGES = 200         # operations in one expression: a board holds far fewer
 _NAMES = "q r s t u v a b c d g h k m n p".split()   # intermediate stages, as textbooks name them
-_OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
 
 
 def parse_at(text: str) -> dict[str, Fraction]:
@@ -70,38 +81,6 @@ def _name(name: str, field: str) -> str:
         raise SpecError(field, e.problem.removeprefix(f"{field}: ")) from None
 
 
-def _free(tree) -> list[str]:
-    """The names a tree reads, in order of first appearance."""
-    out = []
-
-    def walk(t):
-        if isinstance(t, Param):
-            if t.name not in out:
-                out.append(t.name)
-        elif isinstance(t, Neg):
-            walk(t.operand)
-        elif isinstance(t, Call):
-            walk(t.arg)
-        elif isinstance(t, BinOp):
-            walk(t.left)
-            walk(t.right)
-    walk(tree)
-    return out
-
-
-def _expand(tree, trees):
-    """``tree`` with each stage name replaced by that stage's own (expanded) tree."""
-    if isinstance(tree, Param):
-        return trees.get(tree.name, tree)
-    if isinstance(tree, Neg):
-        return Neg(_expand(tree.operand, trees))
-    if isinstance(tree, Call):
-        return Call(tree.func, _expand(tree.arg, trees))
-    if isinstance(tree, BinOp):
-        return BinOp(tree.op, _expand(tree.left, trees), _expand(tree.right, trees))
-    return tree
-
-
 def _used_names(text: str) -> list[str]:
     """The variable names in ``text`` (not functions), in order, before parsing it; an
     expression with more than ``MAX_STAGES`` operations is refused here, before the parser
@@ -129,7 +108,7 @@ class _Builder:
 
     def build(self, t):
         """The node name for tree ``t``, or ("const", sympy value) for a constant part."""
-        if not _free(t):
+        if not free(t):
             return ("const", _to_sympy(t, {}))
         if isinstance(t, Param):
             return t.name
@@ -141,7 +120,7 @@ class _Builder:
         elif isinstance(t, Call):
             parts, gate = [self.build(t.arg)], t.func
         else:
-            parts, gate = [self.build(t.left), self.build(t.right)], _OPS[t.op]
+            parts, gate = [self.build(t.left), self.build(t.right)], OPS[t.op]
         return self.gate(gate, parts, t)
 
     def gate(self, gate, parts, t):
@@ -155,9 +134,9 @@ class _Builder:
                 shown.append(sympy.Symbol(p))
                 used.append(h)
         live = [h if not isinstance(p, tuple) else p[1] for p, h in zip(parts, holders)]
-        template = _op(gate, live, evaluate=True, func=getattr(t, "func", None))
-        formula = _op(gate, shown, evaluate=False, func=getattr(t, "func", None))
-        tree = _operand_tree(t, parts)
+        template = gate_expr(gate, live, evaluate=True, func=getattr(t, "func", None))
+        formula = gate_expr(gate, shown, evaluate=False, func=getattr(t, "func", None))
+        tree = operand_tree(t, parts)
         name = f"#{len(self.nodes)}"
         self.nodes.append(dict(name=name, gate=gate, args=tuple(args), formula=formula, tree=tree,
                                template=(template, used)))
@@ -167,81 +146,18 @@ class _Builder:
         if name in self.stage_nodes:
             return name
         own, _ = self.stages[name]
-        for used in _free(own):
+        for used in free(own):
             if used in self.stages:
                 self.stage(used)
-        args = tuple(_free(own))
+        args = tuple(free(own))
         symbols = {a: sympy.Symbol(a) for a in args}
-        formula = _as_written(own, symbols)
+        formula = as_written(own, symbols)
         holders = [sympy.Dummy(a) for a in args]
         template = _to_sympy(own, dict(zip(args, holders)))
         self.nodes.append(dict(name=name, gate="stage", args=args, formula=formula, tree=own,
                                template=(template, holders)))
         self.stage_nodes[name] = name
         return name
-
-
-def _written(expr, mapping):
-    """``expr`` with symbols replaced as ``mapping`` says, nothing re-evaluated (xreplace
-    would reorder q·z + 1 into 1 + q·z; the board keeps the order the user wrote)."""
-    if expr in mapping:
-        return mapping[expr]
-    if expr.is_Atom:
-        return expr
-    return expr.func(*(_written(a, mapping) for a in expr.args), evaluate=False)
-
-
-def _as_written(tree, symbols):
-    """A parse tree as an unevaluated SymPy expression, in the order it was typed."""
-    if isinstance(tree, Num) or not _free(tree):
-        return _to_sympy(tree, {})
-    if isinstance(tree, Param):
-        return symbols[tree.name]
-    if isinstance(tree, Neg):
-        return _op("neg", [_as_written(tree.operand, symbols)], evaluate=False)
-    if isinstance(tree, Call):
-        return _op(tree.func, [_as_written(tree.arg, symbols)], evaluate=False)
-    return _op(_OPS[tree.op], [_as_written(tree.left, symbols), _as_written(tree.right, symbols)],
-               evaluate=False)
-
-
-def _local(gate, template, holder):
-    """∂gate/∂operand; σ′ kept in the board's order, σ(z)·(1 − σ(z))."""
-    if gate == "sigmoid":
-        s = template
-        return sympy.Mul(s, sympy.Add(1, sympy.Mul(-1, s, evaluate=False), evaluate=False), evaluate=False)
-    return sympy.diff(template, holder)
-
-
-def _op(gate, xs, evaluate, func=None):
-    """The gate applied to ``xs`` (placeholders, symbols or constants)."""
-    if gate == "add":
-        return sympy.Add(*xs, evaluate=evaluate)
-    if gate == "sub":
-        minus = sympy.Mul(-1, xs[1], evaluate=evaluate)
-        return sympy.Add(xs[0], minus, evaluate=evaluate)
-    if gate == "mul":
-        return sympy.Mul(*xs, evaluate=evaluate)
-    if gate == "div":
-        if xs[0] == 1:
-            return sympy.Pow(xs[1], -1, evaluate=evaluate)
-        return sympy.Mul(xs[0], sympy.Pow(xs[1], -1, evaluate=evaluate), evaluate=evaluate)
-    if gate == "neg":
-        return sympy.Mul(-1, xs[0], evaluate=evaluate)
-    if gate == "pow":
-        return sympy.Pow(xs[0], xs[1], evaluate=evaluate)
-    return FUNCTIONS[gate](xs[0], evaluate=evaluate)
-
-
-def _operand_tree(t, parts):
-    """The gate's own tree: each non-constant operand replaced by its node's name."""
-    def leaf(sub, part):
-        return sub if isinstance(part, tuple) else Param(part)
-    if isinstance(t, Neg):
-        return Neg(leaf(t.operand, parts[0]))
-    if isinstance(t, Call):
-        return Call(t.func, leaf(t.arg, parts[0]))
-    return BinOp(t.op, leaf(t.left, parts[0]), leaf(t.right, parts[1]))
 
 
 def _rename(nodes, taken):
@@ -280,10 +196,10 @@ def trace(text: str, at, stages=(), prove: bool = True, explain: bool = False) -
         tree = parse(text, list(at)).tree
     except ExpressionError as e:
         raise SpecError(field, str(e)) from None
-    unused = [x for x in at if x not in _free(tree)]
+    unused = [x for x in at if x not in free(tree)]
     if unused:
         raise SpecError("--at", f"{', '.join(unused)} not in the expression")
-    if not _free(tree) or isinstance(tree, Param):
+    if not free(tree) or isinstance(tree, Param):
         raise SpecError(field, "nothing to stage: the expression has no operation on an input")
     declared = _declare_stages(stages, at, tree)
     b = _Builder(at, declared)
@@ -293,24 +209,10 @@ def trace(text: str, at, stages=(), prove: bool = True, explain: bool = False) -
     symbols = {sympy.Symbol(old): sympy.Symbol(new) for old, new in renames.items()}
     raw = [dict(n, name=renames.get(n["name"], n["name"]),
                 args=tuple(renames.get(a, a) for a in n["args"]),
-                formula=None if n["formula"] is None else _written(n["formula"], symbols),
-                tree=_rename_tree(n["tree"], renames)) for n in b.nodes]
+                formula=None if n["formula"] is None else written(n["formula"], symbols),
+                tree=rename_tree(n["tree"], renames)) for n in b.nodes]
     output = renames.get(root, root)
     return _evaluate(text, at, raw, output, tree, prove, explain)
-
-
-def _rename_tree(tree, renames):
-    if tree is None or not renames:
-        return tree
-    if isinstance(tree, Param):
-        return Param(renames.get(tree.name, tree.name))
-    if isinstance(tree, Neg):
-        return Neg(_rename_tree(tree.operand, renames))
-    if isinstance(tree, Call):
-        return Call(tree.func, _rename_tree(tree.arg, renames))
-    if isinstance(tree, BinOp):
-        return BinOp(tree.op, _rename_tree(tree.left, renames), _rename_tree(tree.right, renames))
-    return tree
 
 
 def _declare_stages(stages, at, tree):
@@ -327,29 +229,17 @@ def _declare_stages(stages, at, tree):
             own = parse(sub, list(at) + list(declared)).tree
         except ExpressionError as e:
             raise SpecError(field, str(e)) from None
-        if not _free(own):
+        if not free(own):
             raise SpecError(field, f"{sub!r} reads no input: a stage must compute from the inputs")
-        expanded = _expand(own, {k: v[1] for k, v in declared.items()})
+        expanded = expand(own, {k: v[1] for k, v in declared.items()})
         twin = next((k for k, v in declared.items() if v[1] == expanded), None)
         if twin:
             raise SpecError(field, f"the same part of the expression as stage {twin}")
-        if not _occurs(expanded, tree):
+        if not occurs(expanded, tree):
             raise SpecError(field, f"{sub!r} is not a part of the expression as it is grouped "
                                    "(a + b + c is (a + b) + c; write the parts in that order)")
         declared[name] = (own, expanded)
     return declared
-
-
-def _occurs(part, tree) -> bool:
-    if part == tree:
-        return True
-    if isinstance(tree, Neg):
-        return _occurs(part, tree.operand)
-    if isinstance(tree, Call):
-        return _occurs(part, tree.arg)
-    if isinstance(tree, BinOp):
-        return _occurs(part, tree.left) or _occurs(part, tree.right)
-    return False
 
 
 def _evaluate(text, at, raw, output, tree, prove, explain) -> StagedTrace:
@@ -381,7 +271,7 @@ def _evaluate(text, at, raw, output, tree, prove, explain) -> StagedTrace:
         template, holders = n["template"]
         subst = {h: sympy.Symbol(a) for h, a in zip(holders, n["args"])}
         for h, child in zip(holders, n["args"]):
-            local = _written(_local(n["gate"], template, h), subst)
+            local = written(local_rule(n["gate"], template, h), subst)
             try:
                 local_value = evaluate(local, values)
             except DomainError as e:

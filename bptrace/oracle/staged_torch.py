@@ -11,7 +11,7 @@ only relative to its terms), a gradient relative to the largest branch that sums
 """
 from __future__ import annotations
 
-from ..lessons.expression import BinOp, Call, Neg, Num, Param
+from ..lessons.expression import Call, Neg, Num, Param
 from ..lessons.staged_trace import StagedTrace
 from .comparison import RTOL, Comparison, compare
 

@@ -248,9 +248,8 @@ def layout(t: StagedTrace, digits: int = 4, decimals=None) -> Layout:
         grad = (f"∂{f}/∂{unicode_name(child)} = {num(g)}", f"${d(child)} = {tnum(g)}$")
         value = (f"{unicode_name(child)} = {num(t.values[child])}",
                  f"${symbol(child)} = {tnum(t.values[child])}$")
-        (x0, y0), (x1, y1) = route[0], route[1]
         # converging edges are furthest apart near their tails
-        along = 0.5 if y1 == y0 or len(route) > 2 else 0.42
+        along = 0.5 if route[1][1] == route[0][1] or len(route) > 2 else 0.42
         labels(k, route[0], route[1], value, grad, along)
     text = " ".join(t.text.split())
     title = f"{t.output} = {text} at " + ", ".join(f"{x} = {num(v)}" for x, v in t.at.items())
