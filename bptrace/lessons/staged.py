@@ -252,7 +252,11 @@ def _evaluate(text, at, raw, output, tree, prove, explain) -> StagedTrace:
         try:
             v = evaluate(n["formula"], values)
         except DomainError as e:
-            raise SpecError(f"stage {n['name']}", f"{e} at this point") from None
+            problem = f"{e} at this point"
+            if n["gate"] == "pow" and isinstance(n["tree"].right, Param):
+                problem = (f"a negative base to a variable power ({n['formula']}) has no real "
+                           "value or gradient at this point")
+            raise SpecError(f"stage {n['name']}", problem) from None
         _check_range(f"stage {n['name']}", v)
         values[n["name"]] = v
         forward.append(Step(sympy.Symbol(n["name"]), n["formula"], v))

@@ -21,6 +21,7 @@ import mpmath
 import sympy
 
 from ..calculus.trace import Step
+from ..wiring import upward
 
 GATES = ("add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "sin", "cos", "tanh",
          "sigmoid", "stage")
@@ -116,6 +117,8 @@ class StagedTrace:
     derivatives: Mapping[str, sympy.Expr]     # sympy.diff(expr, input)
     proof: Optional[StagedProof]
     explain: bool = False                     # the printers add each gate's intuition
+
+    _repr_latex_ = upward("_repr_latex_", "Jupyter shows the staged trace as math (the LaTeX printer).")
 
     @property
     def inputs(self) -> tuple[str, ...]:
