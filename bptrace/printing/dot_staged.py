@@ -46,7 +46,7 @@ _FUNCS = {"exp": "exp", "log": "log", "sqrt": "√", "sin": "sin", "cos": "cos",
 def gate_label(node) -> str:
     """The gate's symbol; a constant operand is shown in it (+ 1, × 2, 1/x, ^2)."""
     if node.gate == "stage":
-        return f"{unicode_name(node.name)} = {formula(node.formula)}"
+        return f"{unicode_name(node.name)} = {formula(node.formula, unicode_name)}"
     if node.gate in _FUNCS:
         return _FUNCS[node.gate]
     t = node.tree
@@ -142,6 +142,15 @@ def _rows(t: StagedTrace, col: dict[str, int]) -> dict[str, float]:
     return row
 
 
+def _half(text: str, kind: str) -> float:
+    """Half a node's width in inches: a name, a round gate, or a grouped stage's box."""
+    if kind == "gate":
+        return max(0.3, _width(text, FONT) / 2 + 0.12)
+    if kind == "stage":
+        return _width(text, FONT - 2) / 2 + 0.15
+    return _width(text, FONT + 2) / 2 + 0.05
+
+
 def _clear(direction, width: float, side: int) -> tuple[float, float]:
     """The offset that puts a label of ``width`` beside a line running in ``direction``,
     just clear of it: above it (side −1) or below (side +1)."""
@@ -156,10 +165,9 @@ def _route(start, end, points):
     """The straight line from ``start`` to ``end``; if it would pass through a node in the
     columns between them, a lane above (or below) those columns instead: two bends."""
     (x0, y0), (x1, y1) = start, end
-    steps = round((x1 - x0) / COLUMN)
-    between = [(px, py) for px, py in points if x0 + 1e-9 < px < x1 - 1e-9]
+    between = [(px, py) for px, py in points if x0 + 0.5 < px < x1 - 0.5]
     hit = any(abs(py - (y0 + (y1 - y0) * (px - x0) / (x1 - x0))) < 0.6 * ROW for px, py in between)
-    if steps < 2 or not hit:
+    if not hit:
         return [start, end]
     top = min(py for _, py in between) - 0.9 * ROW
     bottom = max(py for _, py in between) + 0.9 * ROW
@@ -187,21 +195,36 @@ def layout(t: StagedTrace, digits: int = 4, decimals=None) -> Layout:
     f = unicode_name(t.output)
     col = _columns(t)
     row = _rows(t, col)
+    col["<out>"], row["<out>"] = col[t.output] + 1, row[t.output]
     ids = {x: f"x{i}" for i, x in enumerate(t.inputs, 1)}
     ids.update({n.name: f"g{i}" for i, n in enumerate(t.gates, 1)})
-    pos = {k: (col[k] * COLUMN, row[k] * ROW) for k in ids}
-    boxes = [Box(ids[x], "input", unicode_name(x), *pos[x], f"${symbol(x)}$") for x in t.inputs]
-    boxes += [Box(ids[n.name], "stage" if n.gate == "stage" else "gate", gate_label(n), *pos[n.name],
+    ids["<out>"] = "out"
+    text = {x: unicode_name(x) for x in t.inputs}
+    text.update({n.name: gate_label(n) for n in t.gates})
+    text["<out>"] = f
+    kinds = {n.name: "stage" if n.gate == "stage" else "gate" for n in t.gates}
+    half = {k: _half(v, kinds.get(k, "name")) for k, v in text.items()}
+    # columns as wide as their widest node needs: a grouped stage's formula is a wide box
+    width = [max(half[k] for k in col if col[k] == c) for c in range(max(col.values()) + 1)]
+    left = [0.0]
+    for c in range(1, len(width)):
+        left.append(left[-1] + max(COLUMN, width[c - 1] + width[c] + 1.9))
+    pos = {k: (left[col[k]], row[k] * ROW) for k in ids}
+    boxes = [Box(ids[x], "input", text[x], *pos[x], f"${symbol(x)}$") for x in t.inputs]
+    boxes += [Box(ids[n.name], "stage" if n.gate == "stage" else "gate", text[n.name], *pos[n.name],
                   f"${gate_tex(n)}$") for n in t.gates]
-    end = (pos[t.output][0] + COLUMN, pos[t.output][1])
-    boxes.append(Box("out", "output", f, *end, f"${symbol(t.output)}$"))
-    ids["<out>"], pos["<out>"] = "out", end
+    boxes.append(Box("out", "output", f, *pos["<out>"], f"${symbol(t.output)}$"))
     points = list(pos.values())
     arrows: list[Arrow] = []
 
-    def labels(key, start, towards, value, grad, along=0.5):
-        """``value`` and ``grad`` are (text, LaTeX) pairs, or None."""
+    def labels(key, start, towards, value, grad, along=0.5, trim=(0.0, 0.0)):
+        """``value`` and ``grad`` are (text, LaTeX) pairs, or None; ``trim`` is how far the
+        nodes at either end reach along x (labels go on the line between them)."""
         (x0, y0), (x1, y1) = start, towards
+        run = x1 - x0
+        if run > sum(trim) + 0.3:
+            a, b = trim[0] / run, 1 - trim[1] / run
+            (x0, y0), (x1, y1) = (x0 + a * run, y0 + a * (y1 - y0)), (x0 + b * run, y0 + b * (y1 - y0))
         mx, my = x0 + along * (x1 - x0), y0 + along * (y1 - y0)
         for kind, label, side in (("value", value, -1), ("gradient", grad, 1)):
             if label:
@@ -221,8 +244,9 @@ def layout(t: StagedTrace, digits: int = 4, decimals=None) -> Layout:
     for fan in t.fanouts:        # the value by the name, the summed gradient under it
         x, y = pos[fan.node]
         box = next(b for b in boxes if b.id == ids[fan.node])
-        half = _width(box.text, FONT) / 2 if box.kind == "stage" else 0.3
-        jid, jpos = f"j{ids[fan.node]}", (x + max(0.3 * COLUMN, half + 0.35), y)
+        if fan.node in t.at:
+            half[fan.node] = _half(f"{text[fan.node]} = {num(t.values[fan.node])}", "name")
+        jid, jpos = f"j{ids[fan.node]}", (x + max(0.3 * COLUMN, half[fan.node] + 0.35), y)
         junction[fan.node] = (jid, jpos)
         boxes.append(Box(jid, "junction", "", *jpos))
         arrows.append(Arrow(ids[fan.node], jid))
@@ -250,10 +274,11 @@ def layout(t: StagedTrace, digits: int = 4, decimals=None) -> Layout:
                  f"${symbol(child)} = {tnum(t.values[child])}$")
         # converging edges are furthest apart near their tails
         along = 0.5 if route[1][1] == route[0][1] or len(route) > 2 else 0.42
-        labels(k, route[0], route[1], value, grad, along)
-    text = " ".join(t.text.split())
-    title = f"{t.output} = {text} at " + ", ".join(f"{x} = {num(v)}" for x, v in t.at.items())
-    title_tex = (f"${symbol(t.output)}$ = \\texttt{{{escape_text(text)}}} at "
+        labels(k, route[0], route[1], value, grad, along,
+               trim=(half[child], half[gate] if len(route) == 2 else 0.0))
+    typed = " ".join(t.text.split())
+    title = f"{t.output} = {typed} at " + ", ".join(f"{x} = {num(v)}" for x, v in t.at.items())
+    title_tex = (f"${symbol(t.output)}$ = \\texttt{{{escape_text(typed)}}} at "
                  + ", ".join(f"${symbol(x)} = {tnum(v)}$" for x, v in t.at.items()))
     return Layout(title, title_tex, tuple(boxes), tuple(arrows))
 

@@ -101,8 +101,20 @@ class _Numbers(_Board, NumbersExpr):
         return text
 
 
-def formula(expr) -> str:
-    return _Formula().doprint(expr)
+class _NamedFormula(_Formula):
+    """The same, each symbol written by ``name`` (Unicode subscripts in pictures: w₀)."""
+
+    def __init__(self, name):
+        super().__init__()
+        self._name = name
+
+    def _print_Symbol(self, expr):
+        return self._name(expr.name)
+
+
+def formula(expr, name=None) -> str:
+    """``expr`` as on the board; ``name`` (optional) writes each symbol's name."""
+    return (_NamedFormula(name) if name else _Formula()).doprint(expr)
 
 
 def numbers(expr, values, digits=9, decimals=None) -> str:
