@@ -12,12 +12,12 @@ from .dot_staged import GREEN, RED, layout
 
 _RGB = {GREEN: "{rgb,255:red,26;green,127;blue,55}", RED: "{rgb,255:red,198;green,40;blue,40}"}
 _STYLE = {
-    "input": r"font=\Large",
-    "output": r"font=\Large",
-    "gate": r"circle, draw, fill=black!5, minimum size=0.45in, inner sep=1pt",
-    "stage": r"rounded corners, draw, fill=black!5, inner sep=4pt",
-    "value": rf"text={_RGB[GREEN]}, inner sep=1pt",
-    "gradient": rf"text={_RGB[RED]}, inner sep=1pt, align=center",
+    "input": r"font=\LARGE",
+    "output": r"font=\LARGE",
+    "gate": r"circle, draw, fill=black!5, minimum size=0.6in, inner sep=1pt, font=\Large",
+    "stage": r"rounded corners, draw, fill=black!5, inner sep=5pt, font=\large",
+    "value": rf"text={_RGB[GREEN]}, inner sep=1pt, font=\large",
+    "gradient": rf"text={_RGB[RED]}, inner sep=1pt, align=center, font=\large",
 }
 
 
@@ -33,7 +33,7 @@ def to_tikz_staged(t: StagedTrace, digits: int = 4, decimals=None) -> str:
     top = min(b.y for b in lay.boxes) - 0.55
     mid = (min(b.x for b in lay.boxes) + max(b.x for b in lay.boxes)) / 2
     out = [r"\begin{tikzpicture}[x=1in, y=-1in, >=stealth, line width=0.6pt]",
-           rf"\node[font=\large] at ({_n(mid)},{_n(top)}) {{{lay.title_tex}}};"]
+           rf"\node[font=\LARGE] at ({_n(mid)},{_n(top)}) {{{lay.title_tex}}};"]
     for b in lay.boxes:
         at = f"({_n(b.x)},{_n(b.y)})"
         if b.kind == "bend":
