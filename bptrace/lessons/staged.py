@@ -134,8 +134,8 @@ class _Builder:
                 shown.append(sympy.Symbol(p))
                 used.append(h)
         live = [h if not isinstance(p, tuple) else p[1] for p, h in zip(parts, holders)]
-        template = gate_expr(gate, live, evaluate=True, func=getattr(t, "func", None))
-        formula = gate_expr(gate, shown, evaluate=False, func=getattr(t, "func", None))
+        template = gate_expr(gate, live, evaluate=True)
+        formula = gate_expr(gate, shown, evaluate=False)
         tree = operand_tree(t, parts)
         name = f"#{len(self.nodes)}"
         self.nodes.append(dict(name=name, gate=gate, args=tuple(args), formula=formula, tree=tree,

@@ -34,6 +34,7 @@ def free(tree) -> list[str]:
     walk(tree)
     return out
 
+
 def expand(tree, trees):
     """``tree`` with each stage name replaced by that stage's own (expanded) tree."""
     if isinstance(tree, Param):
@@ -46,6 +47,7 @@ def expand(tree, trees):
         return BinOp(tree.op, expand(tree.left, trees), expand(tree.right, trees))
     return tree
 
+
 def written(expr, mapping):
     """``expr`` with symbols replaced as ``mapping`` says, nothing re-evaluated (xreplace
     would reorder q·z + 1 into 1 + q·z; the board keeps the order the user wrote)."""
@@ -54,6 +56,7 @@ def written(expr, mapping):
     if expr.is_Atom:
         return expr
     return expr.func(*(written(a, mapping) for a in expr.args), evaluate=False)
+
 
 def as_written(tree, symbols):
     """A parse tree as an unevaluated SymPy expression, in the order it was typed."""
@@ -68,6 +71,7 @@ def as_written(tree, symbols):
     return gate_expr(OPS[tree.op], [as_written(tree.left, symbols), as_written(tree.right, symbols)],
                evaluate=False)
 
+
 def local_rule(gate, template, holder):
     """∂gate/∂operand; σ′ kept in the board's order, σ(z)·(1 − σ(z))."""
     if gate == "sigmoid":
@@ -75,7 +79,8 @@ def local_rule(gate, template, holder):
         return sympy.Mul(s, sympy.Add(1, sympy.Mul(-1, s, evaluate=False), evaluate=False), evaluate=False)
     return sympy.diff(template, holder)
 
-def gate_expr(gate, xs, evaluate, func=None):
+
+def gate_expr(gate, xs, evaluate):
     """The gate applied to ``xs`` (placeholders, symbols or constants)."""
     if gate == "add":
         return sympy.Add(*xs, evaluate=evaluate)
@@ -94,6 +99,7 @@ def gate_expr(gate, xs, evaluate, func=None):
         return sympy.Pow(xs[0], xs[1], evaluate=evaluate)
     return FUNCTIONS[gate](xs[0], evaluate=evaluate)
 
+
 def operand_tree(t, parts):
     """The gate's own tree: each non-constant operand replaced by its node's name."""
     def leaf(sub, part):
@@ -103,6 +109,7 @@ def operand_tree(t, parts):
     if isinstance(t, Call):
         return Call(t.func, leaf(t.arg, parts[0]))
     return BinOp(t.op, leaf(t.left, parts[0]), leaf(t.right, parts[1]))
+
 
 def rename_tree(tree, renames):
     if tree is None or not renames:
@@ -116,6 +123,7 @@ def rename_tree(tree, renames):
     if isinstance(tree, BinOp):
         return BinOp(tree.op, rename_tree(tree.left, renames), rename_tree(tree.right, renames))
     return tree
+
 
 def occurs(part, tree) -> bool:
     if part == tree:

@@ -183,6 +183,7 @@ def layout(t: StagedTrace, digits: int = 4, decimals=None) -> Layout:
     if len(t.gates) > MAX_GATES:
         raise ValueError(f"{len(t.gates)} stages are too many to draw (at most {MAX_GATES}): "
                          "group them with --stages")
+
     def num(x):
         return fmt(x, digits, decimals)
 

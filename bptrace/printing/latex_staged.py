@@ -59,11 +59,8 @@ class _Board:
             den.insert(0, sympy.Integer(q.q))
             num = ([sympy.Integer(q.p)] if q.p != 1 else []) + num[1:]
         top = "1" if not num else self._print(num[0] if len(num) == 1 else sympy.Mul(*num, evaluate=False))
-        bottom = " ".join(self._print(d) for d in den) if all(
-            d.is_Integer or d.is_Pow for d in den[:1]) and len(den) <= 2 else self._print(
-            sympy.Mul(*den, evaluate=False))
+        bottom = self._print(den[0] if len(den) == 1 else sympy.Mul(*den, evaluate=False))
         return rf"{sign}\frac{{{top}}}{{{bottom}}}"
-
 
     def _print_log(self, expr, exp=None):
         return rf"\log({self._print(expr.args[0])})"
