@@ -52,7 +52,8 @@ def test_check_agrees_with_torch():
     pytest.importorskip("torch")
     r = run("1/(1+exp(-(w0*x0+w1*x1+w2)))", "--at", "w0=2,x0=-1,w1=-3,x1=-2,w2=-3", "--check")
     assert r.exit_code == 0, r.output
-    assert "checked against torch.autograd (retain_grad on every node) in float64: 26 values" in r.output
+    # 13 nodes × (value, gradient) + 12 edges × (local, upstream × local)
+    assert "checked against torch.autograd (retain_grad on every node and edge) in float64: 50 values" in r.output
     assert r.output.rstrip().endswith("✓ agree")
 
 
@@ -65,7 +66,7 @@ def test_json_with_check_is_a_list_and_deterministic():
     assert trace["gradients"] == {"price": 2.2, "count": 110.0, "tax": 200.0}
     assert trace["backward"][0] == {"gate": "f", "to": "q", "local": "tax", "local_value": 1.1,
                                     "upstream": 1.0, "product": 1.1, "branch": 1, "branches": 1}
-    assert check["ok"] and check["count"] == 10
+    assert check["ok"] and check["count"] == 18      # 5 nodes × 2 + 4 edges × 2
 
 
 # ----- LaTeX, compiled ------------------------------------------------------------------------
