@@ -38,7 +38,7 @@ def run(*args):
     (["x*y", "--at", "x=1,y=2", "--stages", "q=x+y"], "--stages: q: 'x+y' is not a part of the expression"),
     (["x*y", "--at", "x=1,y=2", "--stages", "x=x*y"], "--stages: x is an input"),
     (["x*y", "--at", "x=1,y=2", "--stages", "q=3"], "reads no input"),
-    (["x*y", "--at", "x=1,y=2", "-o", "a.jpg"], "-o: a.jpg: the picture's name must end in"),
+    (["x*y", "--at", "x=1,y=2", "-o", "a.jpg"], "-o a.jpg: unknown suffix .jpg (known: .svg, .png, .pdf, .dot, .gv, .tex)"),
     (["+".join(["x"] * 70), "--at", "x=1", "-o", "a.svg"], "-o: 69 stages are too many to draw"),
 ])
 def test_bad_input_is_one_line_exit_2(args, message):

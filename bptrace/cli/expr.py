@@ -7,13 +7,11 @@ imported until the command runs.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from .main import BadInput, main
+from .main import BadInput, OutputPath, main, output_format, write_output, wrote
 
-PICTURES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot", ".tex": "tikz"}
+PICTURES = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot", "tex": "tikz"}
 
 
 @main.command(context_settings={"show_default": True})
@@ -28,7 +26,7 @@ PICTURES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "
 @click.option("--no-prove", is_flag=True, help="Skip the symbolic proof against sympy.diff.")
 @click.option("--check", is_flag=True, help="Run the same graph in torch float64, retain_grad on "
                                             "every node, and compare (exit 1 beyond 1e-12).")
-@click.option("-o", "--output", default=None, metavar="FILE",
+@click.option("-o", "--output", type=OutputPath(), default=None,
               help="Draw the computation graph instead: .svg (no system Graphviz needed), "
                    ".png, .pdf (system dot), .dot, .tex (TikZ).")
 @click.option("--decimals", type=click.IntRange(0, 40), default=None,
@@ -47,10 +45,7 @@ def expr(expression, at, stages, explain, no_prove, check, output, decimals, dig
     from ..lessons import staged
 
     if output is not None:
-        kind = PICTURES.get(Path(output).suffix.lower())
-        if kind is None:
-            raise BadInput(f"-o: {output}: the picture's name must end in "
-                           f"{', '.join(sorted(set(PICTURES)))}")
+        kind = output_format(output, None, PICTURES)
         if check or fmt != "text":
             raise BadInput("-o draws the picture; run --check and --format without it")
     trace = staged.trace(expression, staged.parse_at(at),
@@ -96,13 +91,14 @@ def _draw(trace, output, kind, digits, decimals) -> None:
                        "group them with --stages")
     if kind == "tikz":
         from ..printing.tikz_staged import to_tikz_staged
-        Path(output).write_text(to_tikz_staged(trace, digits, decimals), encoding="utf-8")
+        data = to_tikz_staged(trace, digits, decimals)
     elif kind == "dot":
-        Path(output).write_text(to_dot_staged(trace, digits, decimals), encoding="utf-8")
+        data = to_dot_staged(trace, digits, decimals)
     else:
-        from ..render.graphviz import GraphvizError, render
+        from ..renderers.graphviz import GraphvizError, render
         try:
-            render(to_dot_staged(trace, digits, decimals), output, format=kind)
+            data = render(to_dot_staged(trace, digits, decimals), format=kind)
         except GraphvizError as e:
             raise BadInput(f"-o: {e}") from None
-    click.echo(f"wrote {output}")
+    write_output(output, data)
+    wrote(output)
