@@ -100,6 +100,26 @@ def test_a_named_stage_used_twice_is_one_node_with_two_branches():
     assert close(t.gradient("x"), (2 * ex + 1) * ex - mpmath.mpf("0.5"))
 
 
+def test_the_max_gate_routes_the_gradient():
+    t = expr("max(x, y)*z", x=3, y=-1, z=2, explain=True)
+    assert (t.gradient("x"), t.gradient("y"), t.gradient("z")) == (2, 0, 3)
+    text = to_text(t)
+    assert "local ∂q/∂x = H(x - y) = H(3 - (-1)) = 1   to x: 2 × 1 = 2" in text
+    assert "local ∂q/∂y = H(y - x) = H((-1) - 3) = 0   to y: 2 × 0 = 0" in text
+    assert "(the max gate routes: the larger input gets the whole upstream gradient" in text
+    assert t.proof.proven
+    tie = expr("max(x, y)", x=1, y=1)          # torch splits a tie in halves; so does bptrace
+    assert [e.local_value for e in tie.edges] == [mpmath.mpf(1) / 2] * 2
+
+
+def test_max_is_only_in_the_staged_grammar():
+    from bptrace.lessons.expression import ExpressionError, parse
+    with pytest.raises(ExpressionError, match="column 6: ',' is not allowed"):
+        parse("max(w, 1)", ["w"])                 # the optimizer lessons' objectives: unchanged
+    with pytest.raises(SpecError, match="max takes two arguments"):
+        expr("max(x)", x=1)
+
+
 # ----- torch: every node's value and gradient (retain_grad) -----------------------------------
 torch = pytest.importorskip("torch")
 
@@ -119,6 +139,8 @@ def test_every_node_against_torch_retain_grad():
     ("x*x", dict(x=3), None),
     ("(exp(x)+1)*exp(x) - x/2", dict(x=0.5), "e=exp(x)"),
     ("sigmoid(w0*x0+w1*x1+w2)", NEURON, "z=w0*x0+w1*x1+w2"),
+    ("max(x, y)*z + max(x, 0)", dict(x=3, y=-1, z=2), None),
+    ("max(x, y)", dict(x=1, y=1), None),               # a tie: half each
 ])
 def test_every_edge_against_torch(text, at, stages):
     """Each branch's local gradient and upstream × local, from torch: every operand is read
@@ -143,6 +165,8 @@ def _random_expression(r: random.Random, names, depth: int, root: bool = False) 
         return f"({_random_expression(r, names, depth - 1)})**{r.choice([2, 3])}"
     if kind < 0.65:
         return f"-{_random_expression(r, names, depth - 1)}"
+    if kind < 0.72:
+        return f"max({_random_expression(r, names, depth - 1)}, {_random_expression(r, names, depth - 1)})"
     func = r.choice(["exp", "sin", "cos", "tanh", "sigmoid", "log", "sqrt"])
     inner = _random_expression(r, names, depth - 1)
     if func in ("log", "sqrt"):

@@ -42,8 +42,8 @@ def expr(expression, at, stages, explain, no_prove, check, output, decimals, dig
     """Backpropagation through EXPR, stage by stage: forward values, each gate's local
     gradients, upstream × local on every edge, fan-out sums, ∂f/∂input, a proof.
 
-    EXPR uses numbers, + - * / ** ^, exp log sqrt sin cos tanh sigmoid and the names given
-    by --at, e.g. "(x+y)*z" or "1/(1+exp(-(w0*x0+w1*x1+w2)))".
+    EXPR uses numbers, + - * / ** ^, exp log sqrt sin cos tanh sigmoid, max(a, b) and the
+    names given by --at, e.g. "(x+y)*z" or "1/(1+exp(-(w0*x0+w1*x1+w2)))".
     """
     from ..lessons import staged
 

@@ -9,7 +9,8 @@ Provides:
   ∂f/∂input; and a SymPy proof that the staged result equals ``sympy.diff`` of the whole;
 - ``expr(text, stages=None, prove=True, **at)`` — the Python API, ``bptrace.expr``.
 
-The expression is read by ``lessons/expression.py`` (never eval/sympify). Each gate's local
+The expression is read by ``lessons/expression.py`` (never eval/sympify), with its one
+two-argument function, ``max(a, b)``, allowed. Each gate's local
 rule is SymPy's derivative of the gate with one placeholder per operand, so x·x has two
 edges from x (y and x swapped), each with its own branch. A stage named with ``--stages``
 is one gate over the names it uses (inputs or earlier stages); an identical part used twice
@@ -85,8 +86,8 @@ def _used_names(text: str) -> list[str]:
     """The variable names in ``text`` (not functions), in order, before parsing it; an
     expression with more than ``MAX_STAGES`` operations is refused here, before the parser
     builds (and recursively converts) a tree that long."""
-    tokens = tokenize(text)
-    operations = sum(t.kind == "op" and t.text not in "()" or t.text in FUNCTIONS for t in tokens)
+    tokens = tokenize(text, commas=True)
+    operations = sum(t.kind == "op" and t.text not in "()," or t.text in FUNCTIONS for t in tokens)
     if operations > MAX_STAGES:
         raise SpecError("EXPR", f"{operations} operations: at most {MAX_STAGES} can be staged")
     out = []
@@ -193,7 +194,7 @@ def trace(text: str, at, stages=(), prove: bool = True, explain: bool = False) -
         raise SpecError("--at", f"no value for {', '.join(missing)} (the expression uses "
                                 f"{', '.join(_used_names(text))})")
     try:
-        tree = parse(text, list(at)).tree
+        tree = parse(text, list(at), binary=True).tree
     except ExpressionError as e:
         raise SpecError(field, str(e)) from None
     unused = [x for x in at if x not in free(tree)]
@@ -226,7 +227,7 @@ def _declare_stages(stages, at, tree):
         if name in declared:
             raise SpecError("--stages", f"{name} is named twice")
         try:
-            own = parse(sub, list(at) + list(declared)).tree
+            own = parse(sub, list(at) + list(declared), binary=True).tree
         except ExpressionError as e:
             raise SpecError(field, str(e)) from None
         if not free(own):

@@ -13,7 +13,7 @@ import sympy
 
 from .expression import FUNCTIONS, BinOp, Call, Neg, Num, Param, _to_sympy
 
-OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "max": "max"}
 
 
 def free(tree) -> list[str]:
@@ -74,6 +74,9 @@ def as_written(tree, symbols):
 
 def local_rule(gate, template, holder):
     """∂gate/∂operand; σ′ kept in the board's order, σ(z)·(1 − σ(z))."""
+    if gate == "max":       # H(this - other): the whole gradient to the larger input, half each at a tie
+        other = next(a for a in template.args if a != holder)
+        return sympy.Heaviside(sympy.Add(holder, sympy.Mul(-1, other, evaluate=False), evaluate=False))
     if gate == "sigmoid":
         s = template
         return sympy.Mul(s, sympy.Add(1, sympy.Mul(-1, s, evaluate=False), evaluate=False), evaluate=False)
@@ -97,6 +100,8 @@ def gate_expr(gate, xs, evaluate):
         return sympy.Mul(-1, xs[0], evaluate=evaluate)
     if gate == "pow":
         return sympy.Pow(xs[0], xs[1], evaluate=evaluate)
+    if gate == "max":
+        return sympy.Max(*xs, evaluate=evaluate)
     return FUNCTIONS[gate](xs[0], evaluate=evaluate)
 
 

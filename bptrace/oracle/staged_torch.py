@@ -33,7 +33,7 @@ def _apply(tree, operand, torch):
         return getattr(torch, tree.func)(_apply(tree.arg, operand, torch))
     a, b = _apply(tree.left, operand, torch), _apply(tree.right, operand, torch)
     return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-            "/": lambda: a / b, "**": lambda: a ** b}[tree.op]()
+            "/": lambda: a / b, "**": lambda: a ** b, "max": lambda: torch.maximum(a, b)}[tree.op]()
 
 
 def torch_graph(t: StagedTrace):

@@ -50,6 +50,9 @@ def gate_label(node) -> str:
     if node.gate in _FUNCS:
         return _FUNCS[node.gate]
     t = node.tree
+    if node.gate == "max":      # max(x, 0): the constant shown in the gate
+        const = [s for s in (t.left, t.right) if not isinstance(s, Param)]
+        return f"max(·, {plain_formula(_to_sympy(const[0], {}))})" if const else "max"
     if not isinstance(t, BinOp) or (isinstance(t.left, Param) and isinstance(t.right, Param)):
         return _SYMBOLS[node.gate]
     if isinstance(t.right, Param):      # the constant is on the left
@@ -66,6 +69,9 @@ def gate_tex(node) -> str:
     if node.gate == "stage":
         return f"{symbol(node.name)} = {latex_formula(node.formula)}"
     t = node.tree
+    if node.gate == "max":
+        const = [s for s in (t.left, t.right) if not isinstance(s, Param)]
+        return rf"\max(\cdot, {latex_formula(_to_sympy(const[0], {}))})" if const else r"\max"
     if node.gate in _FUNCS or not isinstance(t, BinOp) or (
             isinstance(t.left, Param) and isinstance(t.right, Param)):
         return _TEX[node.gate]

@@ -32,6 +32,14 @@ WORDS = {
 }
 
 
+class H(sympy.Function):
+    """The unit step as the board writes it, H(x - y) (SymPy's MathML says Heaviside(…, 1/2))."""
+
+
+def _board(expr):
+    return expr.replace(lambda e: isinstance(e, sympy.Heaviside), lambda e: H(e.args[0]))
+
+
 class StagedHtml:
     """``_print_StagedTrace`` for the HTML printer (mixed into ``TablesHtmlPrinter``)."""
 
@@ -63,7 +71,7 @@ class StagedHtml:
                 head += f" ({escape(GATE_WORDS[gate.gate])})"
             items.append(self.step(text=head))
             for e in t.edges_of(gate.name):
-                local = self.chain(derivative(gate.name, e.child), e.local, t.values, e.local_value, None)
+                local = self.chain(derivative(gate.name, e.child), _board(e.local), t.values, e.local_value, None)
                 send = (self.v(e.upstream, paren=True) + "<mo>×</mo>" + self.v(e.local_value, paren=True)
                         + "<mo>=</mo>" + self.v(e.product))
                 words = self._sw("to", x=e.child)

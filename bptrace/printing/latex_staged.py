@@ -62,6 +62,9 @@ class _Board:
         bottom = self._print(den[0] if len(den) == 1 else sympy.Mul(*den, evaluate=False))
         return rf"{sign}\frac{{{top}}}{{{bottom}}}"
 
+    def _print_Heaviside(self, expr, exp=None):
+        return rf"H\left({self._print(expr.args[0])}\right)"
+
     def _print_log(self, expr, exp=None):
         return rf"\log({self._print(expr.args[0])})"
 

@@ -35,6 +35,8 @@ GATE_WORDS = {
     "cos": "the cos gate's local gradient is -sin(input)",
     "tanh": "the tanh gate's local gradient is 1 - output²",
     "sigmoid": "the sigmoid gate's local gradient is output·(1 - output)",
+    "max": "the max gate routes: the larger input gets the whole upstream gradient, the other 0; "
+           "H is the unit step, and at a tie each input gets half, as in torch",
     "stage": "a grouped stage: each input's local gradient is the stage's partial derivative",
 }
 
@@ -85,6 +87,18 @@ class _Board:
         else:
             bottom = "(" + "·".join(self._wrapped(d) for d in den) + ")"
         return f"{sign}{top}/{bottom}"
+
+
+    def _print_Max(self, expr):
+        return "max(" + ", ".join(_bare(self._print(a), a) for a in expr.args) + ")"
+
+    def _print_Heaviside(self, expr):
+        return f"H({self._print(expr.args[0])})"
+
+
+def _bare(text: str, expr) -> str:
+    """A lone value as a function's argument needs no brackets: max(3, -1)."""
+    return text[1:-1] if expr.is_Symbol and text.startswith("(") and text.endswith(")") else text
 
 
 class _Formula(_Board, TextExpr):
