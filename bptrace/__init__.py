@@ -11,6 +11,8 @@ The public API:
 - ``web_page(net, lang=…)`` — the worked example as one offline web page, step by step;
 - ``to_dot(net_or_trace, kind=…, wrt=…)``, ``to_tikz(…)``, ``render(dot_source, path, format=…)``
   — pictures (SVG by the embedded Graphviz; PNG/PDF by the system ``dot``);
+- ``expr("(x+y)*z", x=-2, y=5, z=-4)`` — backpropagation through a typed expression, stage
+  by stage (a ``StagedTrace``; ``stages="q=x+y"`` names or groups stages);
 - ``SpecError`` — bad input, naming file, field and problem.
 
 The package is layered; each layer imports only the ones before it:
@@ -37,6 +39,7 @@ _API = {
     "to_json": "printing", "to_text": "printing",
     "to_latex": "printing.latex_lessons", "to_html": "printing.html_tables", "web_page": "renderers.webpage",
     "to_dot": "printing.dot", "to_tikz": "printing.tikz", "render": "renderers.graphviz",
+    "expr": "lessons.staged",
 }
 __all__ = sorted(_API)
 

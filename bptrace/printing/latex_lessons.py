@@ -15,12 +15,13 @@ from ..lessons.schedules import TORCH_CLASS
 from .latex_expr import escape_text, number_latex
 from .latex_loss import LossLatexPrinter
 from .latex_notation import formula, symbol
+from .latex_staged import StagedLatex
 
 NAMES = {"sgd": "Gradient descent", "momentum": "Momentum", "adagrad": "AdaGrad",
          "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW"}
 
 
-class OptimLatexPrinter(LossLatexPrinter):
+class OptimLatexPrinter(StagedLatex, LossLatexPrinter):
     """Every trace bptrace makes, as LaTeX fragments."""
 
     def _steps_align(self, steps, values) -> str:
