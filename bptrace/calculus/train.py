@@ -31,6 +31,7 @@ from .trace import TrainTrace, Update, UpdateTrace
 
 REPORTS = ("after", "before")
 MAX_EXACT_ROUNDS = 100_000    # 50-digit rounds run at a few thousand a second
+WIDE = 16    # float64 nets with a layer this wide train on numpy arrays (fastnp.MIN_WIDTH)
 
 
 def _diverged(r: int, e: Exception) -> SpecError:
@@ -59,9 +60,15 @@ def _apply(layers, grads, eta, biases: bool, only=None):
         if only is not None and l not in only:
             out.append((act, w, b, scale))
             continue
-        w = [[v - eta * g for v, g in zip(row, grow)] for row, grow in zip(w, grads.weight_grads[l])]
-        if biases:
-            b = [v - eta * g for v, g in zip(b, grads.bias_grads[l])]
+        if hasattr(w, "shape"):     # numpy arrays (fastnp.py): the same subtraction, element-wise
+            w = w - eta * grads.weight_grads[l]
+            if biases:
+                from ..model.fastnp import ARRAYS
+                b = b - eta * ARRAYS.array(grads.bias_grads[l]) if len(b) else b
+        else:
+            w = [[v - eta * g for v, g in zip(row, grow)] for row, grow in zip(w, grads.weight_grads[l])]
+            if biases:
+                b = [v - eta * g for v, g in zip(b, grads.bias_grads[l])]
         out.append((act, w, b, scale))
     return out
 
@@ -109,7 +116,11 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
         return numeric.reduce([numeric.run(x, t, with_scales(ls, s), net.loss, m)
                                for s, (x, t) in enumerate(samples)], net.reduction)
 
-    fast = None if exact or sequential else float_loop.compile_training(
+    wide = not exact and max(ly.units for ly in net.layers) >= WIDE
+    if wide:     # float64 on numpy arrays, the same operations in the same order (fastnp.py)
+        from ..model import fastnp
+        m, layers = fastnp.ARRAYS, fastnp.layers_as_arrays(layers)
+    fast = None if exact or sequential or wide else float_loop.compile_training(
         layers, samples, scales, net.loss, net.reduction, biases)
     if fast is not None:      # the same float operations, recorded once (float_loop.py)
         flat = [v for _, w, b, _ in layers for v in (*(x for row in w for x in row), *b)]
@@ -147,8 +158,10 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
             losses.append((r, nums.loss))
         if progress:
             progress(r)
-    return _trace(net, rounds, eta, biases, sequential, report, losses, layers,
-                  [n.out[-1] for n in nums.samples], exact)
+    outs = [n.out[-1] for n in nums.samples]
+    if wide:
+        layers, outs = fastnp.layers_as_floats(layers), [o.tolist() for o in outs]
+    return _trace(net, rounds, eta, biases, sequential, report, losses, layers, outs, exact)
 
 
 def _trace(net, rounds, eta, biases, sequential, report, losses, layers, final_outs,

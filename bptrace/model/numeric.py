@@ -69,13 +69,15 @@ def forward(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
     for act, w, b, scale in layers:
         act = ACTIVATIONS[act]
         # one bias shared by the layer, one per neuron, or none
-        bias = [b[0]] * len(w) if len(b) == 1 else b if b else [0 * x[0]] * len(w)
+        bias = [b[0]] * len(w) if len(b) == 1 else b if len(b) else [0 * x[0]] * len(w)
         net = _weighted_sums(w, x, bias, m)
-        out = [act.value(v, m) for v in net]
+        out = act.value(net, m) if getattr(m, "arrays", False) else [act.value(v, m) for v in net]
         x = [o * s for o, s in zip(out, scale)] if scale else out   # dropout: m_j/(1 − p)
         nets.append(net)
         outs.append(out)
         fed.append(x)
+    if getattr(m, "arrays", False):   # the loss on Python floats, by the plain path's code
+        x = x.tolist()
     choice = loss if isinstance(loss, LossChoice) else choose(loss)
     opts = _numeric_options(choice.options, m)
     terms = choice.entry.values(targets, x, m, opts)     # E_o per output
@@ -95,6 +97,8 @@ def _weighted_sums(w, x, bias, m) -> list:
         fast = fastmp.weighted_sums(w, x, bias)
         if fast is not None:
             return fast
+    elif getattr(m, "arrays", False):      # float64 arrays (fastnp.py), same order
+        return m.weighted_sums(w, x, bias)
     return [sum((wk * xk for wk, xk in zip(row, x)), bias[j]) for j, row in enumerate(w)]
 
 
@@ -104,6 +108,8 @@ def _back_sums(delta, w, m) -> list:
         fast = fastmp.back_sums(delta, w)
         if fast is not None:
             return fast
+    elif getattr(m, "arrays", False):
+        return m.back_sums(delta, w)
     return [sum(delta[j] * w[j][k] for j in range(len(w))) for k in range(len(w[0]))]
 
 
@@ -113,6 +119,8 @@ def _outer(delta, x, m) -> list:
         fast = fastmp.outer(delta, x)
         if fast is not None:
             return fast
+    elif getattr(m, "arrays", False):
+        return m.outer(delta, x)
     return [[d * xk for xk in x] for d in delta]
 
 
@@ -135,7 +143,10 @@ def backward(nums: Numbers, layers, m=mpmath) -> Numbers:
     upstream = nums.dout
     for l in range(len(layers) - 1, -1, -1):
         act = ACTIVATIONS[layers[l][0]]
-        deltas[l] = [u * act.slope(nv, ov, m) for u, nv, ov in zip(upstream, nums.net[l], nums.out[l])]
+        if getattr(m, "arrays", False):
+            deltas[l] = m.array(upstream) * act.slope(nums.net[l], nums.out[l], m)
+        else:
+            deltas[l] = [u * act.slope(nv, ov, m) for u, nv, ov in zip(upstream, nums.net[l], nums.out[l])]
         if l:
             w = layers[l][1]
             upstream = _back_sums(deltas[l], w, m)
@@ -146,7 +157,11 @@ def backward(nums: Numbers, layers, m=mpmath) -> Numbers:
     for l, (_, _, b, _) in enumerate(layers):
         x = nums.inputs if l == 0 else nums.fed[l - 1]
         weight_grads.append(_outer(deltas[l], x, m))
-        bias_grads.append([sum(deltas[l])] if len(b) == 1 else list(deltas[l]) if b else [])
+        if len(b) == 1:
+            bias_grads.append([m.total(deltas[l]) if getattr(m, "arrays", False) else sum(deltas[l])])
+        else:
+            bias_grads.append(deltas[l] if getattr(m, "arrays", False) and len(b)
+                              else list(deltas[l]) if len(b) else [])
     return Numbers(nums.net, nums.out, nums.terms, nums.loss, nums.dout, deltas,
                    weight_grads, bias_grads, inputs=nums.inputs, fed=nums.fed)
 
