@@ -37,7 +37,7 @@ def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
     except SpecError as e:
         raise e.in_file(spec) from None
     if fmt == "json":
-        import json
+        from ..printing.jsontext import dumps
         entries = []
         for p in params:
             entry = net.derive(p, max_paths=max_paths).to_dict()
@@ -46,7 +46,7 @@ def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
                 entry["proof"] = ([q.to_dict() for q in proof] if isinstance(proof, tuple)
                                   else proof.to_dict())
             entries.append(entry)
-        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        click.echo(dumps(entries, indent=2))
         return
     traces = []
     for p in params:

@@ -77,7 +77,7 @@ def _from_mpf(x, prec):
 
 def _to_mpf(r):
     man, exp = r.as_mantissa_exp()
-    return _make(from_man_exp(int(man), exp))
+    return _make(from_man_exp(man, int(exp)))
 
 
 def _mpfr_list(values, prec):

@@ -57,6 +57,17 @@ class TextPrinter(Printer):
             lines.append(f"{pad} = {value}")
         return [indent + line for line in lines]
 
+    def _shared_step_lines(self, step: Step, values, indent: str) -> list[str]:
+        """``_step_lines``, written once per step object: the derivations of one network
+        share their δ steps (``derive --all`` on a 32-32-32-10 net shows 57,354 δ lines of
+        106 neurons). The memo holds the step and the values, so their ids stay theirs."""
+        memo = self.__dict__.setdefault("_step_memo", {})
+        key = (id(step), id(values), indent)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (step, values, self._step_lines(step, values, indent))
+        return hit[2]
+
     # ----- traces ----------------------------------------------------------------------------
     def _print_ForwardTrace(self, trace: ForwardTrace) -> str:
         ind = self._settings["indent"]
@@ -100,7 +111,7 @@ class TextPrinter(Printer):
             out.append(f"{ind}{ind}{target} = {terms} = {self._fmt(d.path_sum)}")
         out.append(self._heading(f"Delta form (δ = ∂{d.loss_symbol}/∂net)"))
         for step in d.deltas:
-            out += self._step_lines(step, d.values, ind)
+            out += self._shared_step_lines(step, d.values, ind)
         out += self._step_lines(d.gradient, d.values, ind)
         if not d.summarised:
             diff = abs(d.path_sum - d.value)
