@@ -26,10 +26,15 @@ def forward(spec, fmt, digits, decimals):
               help="List chain-rule paths only up to this many (the delta form is always shown).")
 @click.option("--prove/--no-prove", default=True, show_default=True,
               help="Check symbolically that the path sum equals sympy.diff of the written-out error.")
+@click.option("--json-compact", is_flag=True,
+              help="JSON with each shared δ step and path factor written once and referred "
+                   "to by name (implies --format json).")
 @output_options
-def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
+def derive(spec, wrt, all_, max_paths, prove, json_compact, fmt, digits, decimals):
     """∂E_total/∂PARAM by the chain rule: every path, their sum, the delta form."""
     net = load_spec(spec)
+    if json_compact:
+        fmt = "json"
     if not wrt and not all_:
         raise BadInput("say which parameter: --wrt w5 (repeatable) or --all")
     try:
@@ -46,6 +51,10 @@ def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
                 entry["proof"] = ([q.to_dict() for q in proof] if isinstance(proof, tuple)
                                   else proof.to_dict())
             entries.append(entry)
+        if json_compact:
+            from ..printing import json_compact
+            click.echo(json_compact.dumps(json_compact.compact(entries)))
+            return
         click.echo(dumps(entries, indent=2))
         return
     traces = []

@@ -34,7 +34,25 @@ class TextPrinter(Printer):
 
     # ----- helpers -------------------------------------------------------------------------
     def _fmt(self, x) -> str:
-        return fmt(x, self._settings["digits"], self._settings["decimals"])
+        memo = self.__dict__.setdefault("_fmt_memo", {})
+        try:
+            key = (type(x), x)
+            text = memo.get(key)
+        except TypeError:        # unhashable: not memoised
+            return fmt(x, self._settings["digits"], self._settings["decimals"])
+        if text is None:
+            text = memo[key] = fmt(x, self._settings["digits"], self._settings["decimals"])
+        return text
+
+    def _factor_texts(self, f, values) -> tuple[str, str, str]:
+        """A path factor's formula, numbers and value, written once per factor object (a
+        network's derivations share them)."""
+        memo = self.__dict__.setdefault("_factor_memo", {})
+        hit = memo.get((id(f), id(values)))
+        if hit is None:
+            texts = (formula(f.formula), self._numbers(f.formula, values), self._fmt(f.value))
+            hit = memo[(id(f), id(values))] = (f, values, texts)
+        return hit[2]
 
     def _numbers(self, expr, values) -> str:
         return numbers(expr, values, self._settings["digits"], self._settings["decimals"])
@@ -93,10 +111,8 @@ class TextPrinter(Printer):
             labels = [f"∂{f.of}/∂{f.wrt}" for f in path.factors]
             width = max(map(len, labels))
             for label, f in zip(labels, path.factors):
-                text = formula(f.formula)
+                text, subst, value = self._factor_texts(f, d.values)
                 line = f"{ind}{ind}{label.ljust(width)} = {text}"
-                subst = self._numbers(f.formula, d.values)
-                value = self._fmt(f.value)
                 if subst not in (text, value):
                     line += f" = {subst}"
                 if value != text:
