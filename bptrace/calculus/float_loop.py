@@ -103,6 +103,8 @@ class _Var:
 class _Math:
     """The ``math`` module as the recording sees it: each function call is written down."""
 
+    arrays = False      # numbers one at a time (numeric.py asks; fastnp.Arrays says True)
+
     def __init__(self, tape):
         self._tape = tape
 

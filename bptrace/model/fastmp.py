@@ -31,6 +31,10 @@ except ImportError:      # pragma: no cover - gmpy2 is a dependency; the tuples 
     gmpy2 = None
 
 _make = mpmath.mp.make_mpf
+# mpmath's exponents are unbounded, MPFR's end near ±2^30: numbers beyond ±2^20 (values
+# far outside any network's, e.g. exp(−1e30) in a diverged 50-digit run) take the tuples,
+# so that no product or sum of two of them can leave MPFR's range
+_EXPONENT_RANGE = 2 ** 20
 
 
 # ----- MPFR (gmpy2) ------------------------------------------------------------------------
@@ -69,8 +73,8 @@ def _from_mpf(x, prec):
         if exp:          # ±inf, nan: not a value a network holds
             return None
         return gmpy2.mpfr(0)
-    if bc > prec:
-        return None
+    if bc > prec or not -_EXPONENT_RANGE < exp < _EXPONENT_RANGE:
+        return None     # wider than the precision, or beyond what MPFR holds exactly
     with _context():
         return gmpy2.mul_2exp(gmpy2.mpfr(-man if sign else man), exp)
 

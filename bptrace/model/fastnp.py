@@ -33,17 +33,22 @@ def _sequential_reduce() -> bool:
     """Whether ``np.add.reduce(axis=0)`` adds the rows of a C array one after another:
     1e16 + 1 rounds back to 1e16 (ties to even), so 1e16 followed by 127 ones stays 1e16
     left to right, and pairwise summation (ones first) gives 1e16 + 128."""
-    rows = np.ones((128, 24))
-    rows[0] = 1e16
-    return bool((np.add.reduce(rows, axis=0) == 1e16).all())
+    for width in (2, 3, 8, 24, 100):
+        rows = np.ones((128, width))
+        rows[0] = 1e16
+        if not (np.add.reduce(rows, axis=0) == 1e16).all():
+            return False
+    return True
 
 
 SEQUENTIAL = _sequential_reduce()
 
 
 def _rows_sum(rows):
-    """The sum of the rows of ``rows`` (C-ordered), each column left to right."""
-    if SEQUENTIAL:
+    """The sum of the rows of ``rows`` (C-ordered), each column left to right.
+
+    A single column is a contiguous axis, which numpy sums pairwise: accumulate it."""
+    if SEQUENTIAL and rows.shape[1] > 1:
         return np.add.reduce(rows, axis=0)
     return np.add.accumulate(rows, axis=0)[-1]
 
@@ -93,11 +98,8 @@ class Arrays:
 
     @staticmethod
     def total(values):
-        """sum(values): from 0, left to right."""
-        rows = np.empty((len(values) + 1, 1))
-        rows[0] = 0.0
-        rows[1:, 0] = values
-        return float(_rows_sum(rows)[0])
+        """sum(values): from 0, left to right (a layer's δs, for its shared bias)."""
+        return sum(values.tolist())
 
 
 ARRAYS = Arrays()
