@@ -53,6 +53,11 @@ def step(net, lr=None, update_biases: Optional[bool] = None) -> UpdateTrace:
     return UpdateTrace(eta, tuple(updates), net.loss_value, net.with_parameters(new))
 
 
+def _array(values):
+    from ..model.fastnp import ARRAYS
+    return ARRAYS.array(values)
+
+
 def _apply(layers, grads, eta, biases: bool, only=None):
     """Subtract η·grad from the weights (and biases) of the layers in ``only`` (all if None)."""
     out = []
@@ -62,9 +67,9 @@ def _apply(layers, grads, eta, biases: bool, only=None):
             continue
         if hasattr(w, "shape"):     # numpy arrays (fastnp.py): the same subtraction, element-wise
             w = w - eta * grads.weight_grads[l]
-            if biases:
-                from ..model.fastnp import ARRAYS
-                b = b - eta * ARRAYS.array(grads.bias_grads[l]) if len(b) else b
+            if biases and len(b):
+                g = grads.bias_grads[l]     # the δs (an array), or [Σ δ] for a shared bias
+                b = b - eta * (g if hasattr(g, "shape") else g[0] if len(g) == 1 else _array(g))
         else:
             w = [[v - eta * g for v, g in zip(row, grow)] for row, grow in zip(w, grads.weight_grads[l])]
             if biases:

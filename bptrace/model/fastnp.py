@@ -65,7 +65,7 @@ class Arrays:
 
         def elementwise(a):
             if isinstance(a, np.ndarray):
-                return np.array([f(v) for v in a.tolist()], dtype=float)
+                return np.fromiter(map(f, a.tolist()), float, len(a))
             return f(a)
         elementwise.__name__ = name
         setattr(self, name, elementwise)
@@ -78,10 +78,9 @@ class Arrays:
     @staticmethod
     def weighted_sums(w, x, bias):
         """net_j = sum((w_jk·x_k for k), b_j), left to right: bias row, then each product."""
-        x = np.asarray(x, dtype=float)
         rows = np.empty((w.shape[1] + 1, w.shape[0]))
-        rows[0] = np.asarray(bias, dtype=float)
-        np.multiply(w.T, x[:, None], out=rows[1:])
+        rows[0] = bias
+        np.multiply(w.T, np.asarray(x, dtype=float)[:, None], out=rows[1:])
         return _rows_sum(rows)
 
     @staticmethod
@@ -89,12 +88,12 @@ class Arrays:
         """upstream_k = sum(δ_j·w_jk for j), from 0, left to right."""
         rows = np.empty((w.shape[0] + 1, w.shape[1]))
         rows[0] = 0.0
-        np.multiply(w, np.asarray(delta, dtype=float)[:, None], out=rows[1:])
+        np.multiply(w, delta[:, None], out=rows[1:])
         return _rows_sum(rows)
 
     @staticmethod
     def outer(delta, x):
-        return np.multiply.outer(np.asarray(delta, dtype=float), np.asarray(x, dtype=float))
+        return np.multiply.outer(delta, np.asarray(x, dtype=float))
 
     @staticmethod
     def total(values):
