@@ -10,7 +10,9 @@ such as ``python -c "import sympy"``. The repeats are interleaved (every variant
 row once, then again …) so that a load that comes and goes on a shared machine falls on
 all of them alike; the table shows medians and the ratio bptrace / reference, which is
 what the goals of issue 17 are stated in. Commands run as fresh processes, through the
-``bptrace`` script next to this Python.
+``bptrace`` script next to this Python. Each variant's CPU time (user + system, its child
+processes' included) is kept too; a goal stated in seconds is judged on it, because on a
+shared machine the wall clock also counts the turns of other processes.
 """
 from __future__ import annotations
 
@@ -265,15 +267,24 @@ class Row:
         self.key, self.work, self.ours, self.references = key, work, ours, references
         self.goal, self.goal_text, self.note = goal, goal_text, note  # goal: (reference, max ratio)
         self.times = {name: [] for name in ["bptrace", *references]}
+        self.cpu = {name: [] for name in ["bptrace", *references]}
 
     def variants(self):
         return [("bptrace", self.ours), *self.references.items()]
 
 
-def timed(fn) -> float:
-    t = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (user + system)."""
+    import resource
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(fn) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of ``fn()`` (its child processes' CPU included)."""
+    c, t = _cpu(), time.perf_counter()
     fn()
-    return time.perf_counter() - t
+    return time.perf_counter() - t, _cpu() - c
 
 
 def build_rows(tmp: Path, only):
@@ -298,7 +309,7 @@ def build_rows(tmp: Path, only):
              "torch loop": lambda: torch_train(torch, 10000)},
             goal=("plain Python floats", 2.0), goal_text="≤ 2× plain Python"))
     if want("train-wide"):
-        for sizes, rounds in (([16, 16, 16, 4], 1000), ([64, 64, 64, 10], 200)):
+        for sizes, rounds in (([16, 16, 16, 4], 1000), ([64, 64, 64, 10], 1000)):
             wide = wide_network(sizes)
             name = "-".join(map(str, sizes))
             rows.append(Row(
@@ -382,7 +393,9 @@ def measure(rows, repeats: int, progress=print):
             if n % 2:      # alternate which variant goes first
                 variants = variants[::-1]
             for name, fn in variants:
-                row.times[name].append(timed(fn))
+                wall, cpu = timed(fn)
+                row.times[name].append(wall)
+                row.cpu[name].append(cpu)
         progress(f"  repeat {n + 1}/{repeats} done")
 
 
@@ -390,16 +403,20 @@ def table(rows, tmp: Path) -> list[dict]:
     out = []
     for row in rows:
         ours = statistics.median(row.times["bptrace"])
-        entry = {"key": row.key, "work": row.work, "bptrace_s": ours,
+        ours_cpu = statistics.median(row.cpu["bptrace"])
+        entry = {"key": row.key, "work": row.work, "bptrace_s": ours, "bptrace_cpu_s": ours_cpu,
                  "bptrace_runs_s": row.times["bptrace"], "references": [], "goal": row.goal_text,
                  "met": None, "note": row.note}
         for name in row.references:
             theirs = statistics.median(row.times[name])
             entry["references"].append({"name": name, "median_s": theirs, "ratio": ours / theirs,
+                                        "cpu_s": statistics.median(row.cpu[name]),
                                         "runs_s": row.times[name]})
         if row.goal:
             ref, limit = row.goal
-            value = ours if ref == "absolute" else next(
+            # an absolute goal is judged on CPU time: on a shared machine the wall clock
+            # also counts the other processes' turns (both are in the table)
+            value = ours_cpu if ref == "absolute" else next(
                 r["ratio"] for r in entry["references"] if r["name"] == ref)
             entry["met"] = value <= limit
         sizes = {"derive-all-json": "all.json", "derive-all-compact": "compact.json",
@@ -413,7 +430,7 @@ def table(rows, tmp: Path) -> list[dict]:
 
 
 def render(entries) -> str:
-    lines = ["| work | bptrace (median) | reference | reference (median) | ratio | goal | met |",
+    lines = ["| work | bptrace: wall (CPU) | reference | reference: wall | ratio | goal | met |",
              "|---|---|---|---|---|---|---|"]
     for e in entries:
         size = f", {e['output_bytes'] / 1e6:.1f} MB" if "output_bytes" in e else ""
@@ -423,7 +440,8 @@ def render(entries) -> str:
             first = i == 0
             lines.append("| " + " | ".join([
                 e["work"] if first else "″",
-                f"{e['bptrace_s'] * 1000:.0f} ms{size}" if first else "",
+                f"{e['bptrace_s'] * 1000:.0f} ms ({e['bptrace_cpu_s'] * 1000:.0f} ms){size}"
+                if first else "",
                 r["name"] if r else "—",
                 f"{r['median_s'] * 1000:.0f} ms" if r else "",
                 f"{r['ratio']:.2f}×" if r else "",
