@@ -31,6 +31,7 @@ except ImportError:      # pragma: no cover - gmpy2 is a dependency; the tuples 
     gmpy2 = None
 
 _make = mpmath.mp.make_mpf
+_DENOMINATORS: dict = {}     # d → gmpy2.mpz(d): a network's decimals share a few powers of 10
 # mpmath's exponents are unbounded, MPFR's end near ±2^30: numbers beyond ±2^20 (values
 # far outside any network's, e.g. exp(−1e30) in a diverged 50-digit run) take the tuples,
 # so that no product or sum of two of them can leave MPFR's range
@@ -54,12 +55,18 @@ def working(values) -> list:
         return [to_mpf(v) for v in values]
     prec = mpmath.mp.prec
     out = []
-    with _context():
-        mpfr = gmpy2.mpfr
+    ctx = _context()
+    with ctx:
+        mpfr, div, mpz = gmpy2.mpfr, ctx.div, gmpy2.mpz
         for v in values:
-            if type(v) is Fraction and v.numerator.bit_length() <= prec:
+            n = v.numerator if type(v) is Fraction else None
+            if n is not None and n.bit_length() <= prec:
                 # n exact in MPFR, then one correctly rounded division: to_mpf's mpf(n)/d
-                out.append(mpfr(v.numerator) / v.denominator)
+                d = v.denominator
+                m = _DENOMINATORS.get(d)
+                if m is None:
+                    m = _DENOMINATORS[d] = mpz(d) if len(_DENOMINATORS) < 4096 else d
+                out.append(div(mpfr(n), m))
                 continue
             r = _from_mpf(to_mpf(v), prec)
             out.append(to_mpf(v) if r is None else r)

@@ -102,6 +102,7 @@ else:
         q._numerator, q._denominator = n, d
         return q
 
+_gcd = math.gcd
 _POWERS = tuple(10 ** k for k in range(400))     # a float's repr has |exponent| ≤ 324 + 17
 
 
@@ -114,15 +115,20 @@ def float_fraction(value: float):
     """
     if not -_FLOAT_LIMIT <= value <= _FLOAT_LIMIT:    # also refuses nan and ±inf
         return None
-    mantissa, _, exponent = repr(value).partition("e")
-    whole, _, part = mantissa.partition(".")
+    text = repr(value)
+    if "e" in text:
+        mantissa, _, exponent = text.partition("e")
+        whole, _, part = mantissa.partition(".")
+        e = int(exponent) - len(part)
+        if e >= 0:
+            return _coprime(int(whole + part) * _POWERS[e], 1)
+    else:       # the common case: digits, a point, digits ('0.15', '123.0')
+        whole, _, part = text.partition(".")
+        e = -len(part)
     n = int(whole + part)
-    e = (int(exponent) if exponent else 0) - len(part)
-    if e >= 0:
-        return _coprime(n * _POWERS[e], 1)
     d = _POWERS[-e]
-    g = math.gcd(n, d)
-    return _coprime(n // g, d // g) if g != 1 else _coprime(n, d)
+    g = _gcd(n, d)
+    return _coprime(n // g, d // g)
 
 
 def exact(value, field: str):
@@ -137,9 +143,10 @@ def exact(value, field: str):
 def exact_many(values, field) -> tuple:
     """``exact`` of each value; ``field(k)`` names the k-th value, built only for an error."""
     out = []
+    append, fast = out.append, float_fraction
     for k, v in enumerate(values):
-        q = float_fraction(v) if type(v) is float else None
-        out.append(q if q is not None else _exact(v, field(k)))
+        q = fast(v) if type(v) is float else None
+        append(q if q is not None else _exact(v, field(k)))
     return tuple(out)
 
 
