@@ -31,6 +31,9 @@ except ImportError:      # pragma: no cover - gmpy2 is a dependency; the tuples 
     gmpy2 = None
 
 _make = mpmath.mp.make_mpf
+# below this many products a layer takes numeric.py's plain lines: converting its few
+# numbers costs more than the kernels save (measured on the 2-2-2: twice as slow)
+MIN_EDGES = 64
 _DENOMINATORS: dict = {}     # d → gmpy2.mpz(d): a network's decimals share a few powers of 10
 # mpmath's exponents are unbounded, MPFR's end near ±2^30: numbers beyond ±2^20 (values
 # far outside any network's, e.g. exp(−1e30) in a diverged 50-digit run) take the tuples,
