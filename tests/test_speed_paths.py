@@ -73,6 +73,12 @@ def _grads(net):
     return {k: v._mpf_ for k, v in net.gradients().items()}
 
 
+@pytest.fixture(autouse=True)
+def kernels_on_small_layers(monkeypatch):
+    """The kernels serve layers of 64 products or more; here every layer uses them."""
+    monkeypatch.setattr(fastmp, "MIN_EDGES", 1)
+
+
 @pytest.mark.parametrize("acts", [["sigmoid", "tanh", "sigmoid"], ["relu", "leaky_relu", "identity"]])
 def test_exact_gradients_are_the_plain_paths(acts, monkeypatch):
     def build():
@@ -111,6 +117,15 @@ def test_the_tuple_kernels_without_gmpy2(monkeypatch):
     assert _grads(build()) == fast
     _plain(monkeypatch)
     assert _grads(build()) == fast
+
+
+def test_big_layers_take_the_kernels(monkeypatch):
+    monkeypatch.setattr(fastmp, "MIN_EDGES", 64)
+    calls = []
+    real = fastmp.weighted_sums
+    monkeypatch.setattr(fastmp, "weighted_sums", lambda *a: calls.append(len(a[0])) or real(*a))
+    random_network([16, 8, 2], ["sigmoid", "sigmoid"], [False, False]).gradients()
+    assert calls == [8]          # 8×16 = 128 products: fast; 2×8 = 16: the plain lines
 
 
 def test_exact_gradients_have_30_correct_digits():
