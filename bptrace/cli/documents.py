@@ -5,15 +5,26 @@ from __future__ import annotations
 import click
 
 from ..errors import SpecError
-from .main import BadInput, load_spec, main
+from .html import current_lang, lang_option
+from .main import (
+    BadInput,
+    OutputPath,
+    load_spec,
+    main,
+    output_format,
+    write_output,
+    wrote,
+)
+from .matrix import matrix_option
 
 
 def document_options(f):
     f = click.option("--picture", is_flag=True,
                      help="Include a picture of the network (TikZ, laid out by Graphviz).")(f)
     f = click.option("--pdf", is_flag=True,
-                     help="Also compile the .tex with pdflatex (needs -o; the PDF goes beside it).")(f)
-    f = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                     help="Also compile the .tex with pdflatex, or xelatex for --lang zh "
+                          "(needs -o; the PDF goes beside it).")(f)
+    f = click.option("-o", "--output", type=OutputPath(), default=None,
                      help="Write the .tex file here (default: standard output).")(f)
     f = click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
                      help="List chain-rule paths only up to this many (the delta form is always shown).")(f)
@@ -21,14 +32,14 @@ def document_options(f):
                      help="Round to this many places after the point instead.")(f)
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown.")(f)
-    return f
+    return lang_option(f, "Language of the document's words: en, or zh (compiled with XeLaTeX and ctex).")
 
 
 def _picture(wanted: bool):
     """The network picture hook: TikZ laid out by Graphviz (printing/tikz.py), or None."""
     if not wanted:
         return None
-    from ..render.tikz import to_tikz
+    from ..printing.tikz import to_tikz
     return to_tikz
 
 
@@ -39,18 +50,18 @@ def write_document(text: str, output, pdf: bool) -> None:
     if not output:
         click.echo(text, nl=False)
         return
-    with open(output, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    write_output(output, text)
     if pdf:
-        from ..render.pdflatex import LatexFailed, LatexMissing, compile_pdf
+        from ..renderers.pdflatex import LatexFailed, LatexMissing, compile_pdf
         try:
-            click.echo(f"wrote {output} and {compile_pdf(output).name}")
+            engine = "xelatex" if current_lang() == "zh" else "pdflatex"
+            wrote(output, compile_pdf(output, engine=engine).name)
         except LatexMissing as e:
             raise BadInput(str(e)) from None
         except LatexFailed as e:
             raise click.ClickException(str(e)) from None
     else:
-        click.echo(f"wrote {output}")
+        wrote(output)
 
 
 @main.command()
@@ -59,16 +70,18 @@ def write_document(text: str, output, pdf: bool) -> None:
               show_default=True, help="Paper size.")
 @click.option("--prove/--no-prove", default=True, show_default=True,
               help="Include the symbolic proof of each gradient.")
+@matrix_option
 @document_options
-def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture):
+def latex(spec, paper, prove, matrix, digits, decimals, max_paths, output, pdf, picture):
     """A standalone LaTeX article walking through the whole example.
 
     The network, notation, forward pass, error, output-layer gradients, hidden-layer
     gradients over all paths, and one gradient-descent step.
     """
     from ..printing.latex_document import to_article
-    text = to_article(load_spec(spec), max_paths=max_paths, prove=prove,
-                      digits=digits, decimals=decimals, paper=paper, picture=_picture(picture))
+    text = to_article(load_spec(spec), max_paths=max_paths, prove=prove, matrix=matrix,
+                      digits=digits, decimals=decimals, paper=paper, picture=_picture(picture),
+                      lang=current_lang())
     write_document(text, output, pdf)
 
 
@@ -77,18 +90,19 @@ def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture)
 @click.option("--aspect", type=click.Choice(["169", "1610", "149", "43"]), default="169",
               show_default=True, help="Beamer aspect ratio (16:9, 16:10, 14:9, 4:3).")
 @click.option("--pause", is_flag=True, help="Reveal each line of working with \\pause.")
+@matrix_option
 @document_options
-def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, picture):
+def slides(spec, aspect, pause, matrix, digits, decimals, max_paths, output, pdf, picture):
     """A beamer deck: one idea per frame, from the forward pass to the update table."""
     from ..printing.latex_document import to_slides
-    text = to_slides(load_spec(spec), max_paths=max_paths, digits=digits, decimals=decimals,
-                     aspect=aspect, pause=pause, picture=_picture(picture))
+    text = to_slides(load_spec(spec), max_paths=max_paths, matrix=matrix, digits=digits, decimals=decimals,
+                     aspect=aspect, pause=pause, picture=_picture(picture), lang=current_lang())
     write_document(text, output, pdf)
 
 
 @main.command()
 @click.argument("spec")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", type=OutputPath(), default=None,
               help="Write the picture here (format from the suffix unless --format says). "
                    "Without it, DOT, TikZ or SVG text goes to standard output.")
 @click.option("--kind", type=click.Choice(["network", "paths", "compute"]), default=None,
@@ -111,13 +125,13 @@ def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, pictur
               help="Draw chain-rule paths only up to this many.")
 def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths, digits, max_paths):
     """A Graphviz picture: the network, the chain-rule paths of --wrt, or the computation graph."""
-    from pathlib import Path
 
-    from ..render.graphviz import GraphvizError, render
-    if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-        fmt = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot",
-               "tex": "tikz", "tikz": "tikz"}.get(suffix, "svg")
+    from ..renderers.graphviz import GraphvizError, render
+    if output is not None:
+        fmt = output_format(output, fmt, {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot",
+                                          "gv": "dot", "tex": "tikz", "tikz": "tikz"})
+    elif fmt is None:
+        fmt = "svg"
     if kind is None:
         kind = "paths" if wrt else "network"
     if output is None and fmt in ("png", "pdf"):
@@ -127,7 +141,7 @@ def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths,
     net = load_spec(spec)
     try:
         if fmt == "tikz":
-            from ..render.tikz import to_tikz
+            from ..printing.tikz import to_tikz
             data = to_tikz(net, **settings).encode("utf-8")
         else:
             from ..printing.dot import to_dot
@@ -140,7 +154,8 @@ def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths,
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
-        Path(output).write_bytes(data)
+        write_output(output, data)
+        wrote(output)
 
 
 # the optimizer, moving-average, schedule and dropout commands register themselves on main

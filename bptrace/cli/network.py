@@ -8,13 +8,17 @@ import click
 
 from ..errors import SpecError
 from .main import BadInput, emit, load_spec, main, output_options
+from .matrix import emit_matrix, matrix_option
 
 
 @main.command()
 @click.argument("spec")
+@matrix_option
 @output_options
-def forward(spec, fmt, digits, decimals):
+def forward(spec, matrix, fmt, digits, decimals):
     """The forward pass: each net and out, each output's error, E_total."""
+    if matrix:
+        return emit_matrix(spec, "forward", fmt, digits, decimals)
     emit(load_spec(spec).forward(), fmt, digits, decimals)
 
 
@@ -29,9 +33,14 @@ def forward(spec, fmt, digits, decimals):
 @click.option("--json-compact", is_flag=True,
               help="JSON with each shared δ step and path factor written once and referred "
                    "to by name (implies --format json).")
+@matrix_option
 @output_options
-def derive(spec, wrt, all_, max_paths, prove, json_compact, fmt, digits, decimals):
+def derive(spec, wrt, all_, max_paths, prove, json_compact, matrix, fmt, digits, decimals):
     """∂E_total/∂PARAM by the chain rule: every path, their sum, the delta form."""
+    if matrix and (wrt or all_):
+        raise BadInput("--matrix shows every layer's gradients at once: leave out --wrt and --all")
+    if matrix:
+        return emit_matrix(spec, "backward", fmt, digits, decimals)
     net = load_spec(spec)
     if json_compact:
         fmt = "json"
@@ -42,7 +51,6 @@ def derive(spec, wrt, all_, max_paths, prove, json_compact, fmt, digits, decimal
     except SpecError as e:
         raise e.in_file(spec) from None
     if fmt == "json":
-        from ..printing.jsontext import dumps
         entries = []
         for p in params:
             entry = net.derive(p, max_paths=max_paths).to_dict()
@@ -55,7 +63,8 @@ def derive(spec, wrt, all_, max_paths, prove, json_compact, fmt, digits, decimal
             from ..printing import json_compact
             click.echo(json_compact.dumps(json_compact.compact(entries)))
             return
-        click.echo(dumps(entries, indent=2))
+        from ..printing.json import dumps
+        click.echo(dumps(entries))
         return
     traces = []
     for p in params:
@@ -75,9 +84,12 @@ def bias_option(f):
 @click.argument("spec")
 @click.option("--lr", type=float, default=None, help="Learning rate η (default: the spec's).")
 @bias_option
+@matrix_option
 @output_options
-def update(spec, lr, update_biases, fmt, digits, decimals):
+def update(spec, lr, update_biases, matrix, fmt, digits, decimals):
     """One gradient-descent step, w⁺ = w − η·∂E/∂w, all gradients at the old weights."""
+    if matrix:
+        return emit_matrix(spec, "update", fmt, digits, decimals, _exact_lr(lr), update_biases)
     net = load_spec(spec)
     emit(net.step(lr=_exact_lr(lr), update_biases=update_biases), fmt, digits, decimals)
 
@@ -240,11 +252,11 @@ def batches(samples, batch_size, epochs, drop_last, check, fmt):
     p = plan(samples, batch_size, epochs, drop_last)
     theirs = torch_len(p) if check else None
     if fmt == "json":
-        import json
         data = p.to_dict()
         if check:
             data["torch_iterations_per_epoch"] = theirs
-        click.echo(json.dumps(data, indent=2))
+        from ..printing.json import dumps
+        click.echo(dumps(data))
     else:
         emit(p, fmt, 9, None)
         if check:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 
+from .jsontext import finite
+
 
 class _Table:
     def __init__(self):
@@ -81,8 +83,8 @@ def expand(data: dict) -> list:
 
 def dumps(data: dict) -> str:
     """``compact``'s object as JSON, one step, factor or derivation to a line."""
-    def one(x) -> str:
-        return json.dumps(x, ensure_ascii=False, separators=(",", ":"))
+    def one(x) -> str:       # valid JSON: non-finite numbers as strings, as printing/json.py
+        return json.dumps(finite(x), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
     def table(name: str) -> str:
         items = [f"{one(k)}:{one(v)}" for k, v in data[name].items()]

@@ -10,9 +10,21 @@ a network repeats — once per distinct content and indentation, then reuses the
 from __future__ import annotations
 
 import json
+import math
 from json.encoder import encode_basestring
 
 _SCALARS = (str, int, float, bool, type(None))
+
+
+def finite(data):
+    """``data`` with every non-finite float value replaced by "nan", "inf" or "-inf"."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return "nan" if math.isnan(data) else ("inf" if data > 0 else "-inf")
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite(v) for v in data]
+    return data
 
 
 def _float(x: float, allow_nan: bool) -> str:
@@ -29,7 +41,9 @@ def _float(x: float, allow_nan: bool) -> str:
     return text
 
 
-def _scalar(o, allow_nan: bool) -> str:
+def _scalar(o, allow_nan: bool, strings: bool = False) -> str:
+    if strings and isinstance(o, float) and not math.isfinite(o):
+        return encode_basestring(finite(o))
     if isinstance(o, str):
         return encode_basestring(o)
     if o is None:
@@ -61,10 +75,13 @@ def _key(k, allow_nan: bool) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {k.__class__.__name__}")
 
 
-def dumps(data, indent: int = 2, allow_nan: bool = True) -> str:
-    """``json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=allow_nan)``."""
+def dumps(data, indent: int = 2, allow_nan: bool = True, nonfinite_as_strings: bool = False) -> str:
+    """``json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=allow_nan)``; with
+    ``nonfinite_as_strings``, that of ``finite(data)`` (nan, inf, -inf as strings)."""
     if indent is None:
-        return json.dumps(data, ensure_ascii=False, allow_nan=allow_nan)
+        return json.dumps(finite(data) if nonfinite_as_strings else data, ensure_ascii=False,
+                          allow_nan=allow_nan)
+    strings = nonfinite_as_strings
     step = " " * indent if isinstance(indent, int) else indent
     memo: dict = {}
     out: list[str] = []
@@ -72,7 +89,7 @@ def dumps(data, indent: int = 2, allow_nan: bool = True) -> str:
 
     def encode(o, level: int) -> None:
         if isinstance(o, _SCALARS):
-            write(_scalar(o, allow_nan))
+            write(_scalar(o, allow_nan, strings))
             return
         if isinstance(o, dict):
             if not o:
@@ -92,7 +109,7 @@ def dumps(data, indent: int = 2, allow_nan: bool = True) -> str:
             parts = []
             for k, v in o.items():
                 if isinstance(v, _SCALARS):
-                    parts.append(f"{_key(k, allow_nan)}: {_scalar(v, allow_nan)}")
+                    parts.append(f"{_key(k, allow_nan)}: {_scalar(v, allow_nan, strings)}")
                 else:
                     write_to = []
                     _encode_into(v, level + 1, write_to)
