@@ -235,6 +235,15 @@ def test_jsontext_is_json_dumps(data):
         assert jsontext.dumps(data, indent=indent) == json.dumps(data, indent=indent, ensure_ascii=False)
 
 
+@pytest.mark.parametrize("data", [[float("nan"), {"x": float("inf"), "y": [-float("inf"), 1.5]}],
+                                  {"losses": [{"round": 1, "E_total": float("nan")}]}, [], {}])
+def test_printing_json_writes_non_finite_numbers_as_strings(data):
+    from bptrace.printing.json import _finite, dumps
+    for indent in (2, None):
+        assert dumps(data, indent) == json.dumps(_finite(data), indent=indent, ensure_ascii=False,
+                                                 allow_nan=False)
+
+
 def test_jsontext_refuses_nan_when_asked():
     with pytest.raises(ValueError):
         jsontext.dumps([float("nan")], allow_nan=False)
