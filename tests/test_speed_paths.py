@@ -108,6 +108,20 @@ def test_exact_gradients_from_floats_of_mixed_magnitude(monkeypatch):
     assert _grads(build()) == fast
 
 
+def test_zeros_and_small_layers(monkeypatch):
+    """Zero weights, biases and inputs (MPFR has a signed zero, mpmath one zero), in layers
+    that take the kernels and in layers that do not."""
+    def build():
+        return bptrace.Network([0, 0.5, 0], [0, 1],
+                               [bptrace.Layer(3, "relu", [[0, 0, 0], [0.5, 0, -0.25], [0, 1, 0]], 0),
+                                bptrace.Layer(2, "sigmoid", [[0, 0.5, 0], [0.25, 0, 0]], [0, 0])])
+    fast = _grads(build())
+    monkeypatch.setattr(fastmp, "MIN_EDGES", 64)        # the default: neither layer is big
+    assert _grads(build()) == fast
+    _plain(monkeypatch)
+    assert _grads(build()) == fast
+
+
 def test_the_tuple_kernels_without_gmpy2(monkeypatch):
     """Where gmpy2 is missing, the raw mpmath tuples give the same numbers too."""
     def build():

@@ -14,7 +14,9 @@ order, each rounded once to nearest at the working precision:
 
 ``tests/test_speed_paths.py`` checks both against plain ``sum`` on mpf objects. Each
 function returns ``None`` for values it does not know (the caller then takes the plain
-path). The cost stays one operation per edge.
+path); MPFR numbers are only ever given to these kernels (``working`` makes them for the
+layers that take the kernels), and the tuple path converts them back exactly, so an MPFR
+number never meets an mpf one. The cost stays one operation per edge.
 """
 from __future__ import annotations
 
@@ -51,11 +53,17 @@ def _prec() -> int:
     return mpmath.mp.prec
 
 
-def working(values) -> list:
-    """Exact values (Fraction, int, mpf) as the numbers the fast kernels compute with: MPFR
-    numbers equal to ``to_mpf`` of each (gmpy2), else ``to_mpf`` of each."""
-    if not _usable():
-        return [to_mpf(v) for v in values]
+def working(weights, biases) -> tuple[list, list]:
+    """A layer's exact weights (rows) and biases as the numbers its pass computes with: MPFR
+    numbers equal to ``to_mpf`` of each when the layer takes the MPFR kernels (gmpy2, at
+    least ``MIN_EDGES`` products), else ``to_mpf`` of each."""
+    big = len(weights) * len(weights[0]) >= MIN_EDGES if weights else False
+    if not (big and _usable()):
+        return [[to_mpf(v) for v in row] for row in weights], [to_mpf(v) for v in biases]
+    return [_working(row) for row in weights], _working(biases)
+
+
+def _working(values) -> list:
     prec = mpmath.mp.prec
     out = []
     ctx = _context()
@@ -90,6 +98,8 @@ def _from_mpf(x, prec):
 
 
 def _to_mpf(r):
+    if not r:        # MPFR's ±0 (mpmath has one zero; from_man_exp would not normalise it)
+        return _make(fzero)
     man, exp = r.as_mantissa_exp()
     return _make(from_man_exp(man, int(exp)))
 
@@ -122,18 +132,16 @@ def weighted_sums(w, x, bias):
     if _usable():
         prec = _prec()
         xs, bs = _mpfr_list(x, prec), _mpfr_list(bias, prec)
-        if xs is None or bs is None:
-            return None
-        out = []
-        with _context():
-            for row, acc in zip(w, bs):
-                ws = row if row and type(row[0]) is _MPFR else _mpfr_list(row, prec)
-                if ws is None:
-                    return None
-                for wk, xk in zip(ws, xs):
-                    acc = acc + wk * xk
-                out.append(_to_mpf(acc))
-        return out
+        rows = None if xs is None or bs is None else [_mpfr_list(row, prec) for row in w]
+        if rows is not None and all(r is not None for r in rows):
+            out = []
+            with _context():
+                for ws, acc in zip(rows, bs):
+                    for wk, xk in zip(ws, xs):
+                        acc = acc + wk * xk
+                    out.append(_to_mpf(acc))
+            return out
+    # mpmath's tuples (also where a number is beyond MPFR's range: MPFR weights convert back)
     xs, bs = _raw(x), _raw(bias)
     if xs is None or bs is None:
         return None
@@ -154,17 +162,16 @@ def back_sums(delta, w):
     if _usable():
         prec = _prec()
         ds = _mpfr_list(delta, prec)
-        rows = [row if row and type(row[0]) is _MPFR else _mpfr_list(row, prec) for row in w]
-        if ds is None or any(r is None for r in rows):
-            return None
-        out = []
-        with _context():
-            for k in range(len(rows[0])):
-                acc = gmpy2.mpfr(0)
-                for d, row in zip(ds, rows):
-                    acc = acc + d * row[k]
-                out.append(_to_mpf(acc))
-        return out
+        rows = None if ds is None else [_mpfr_list(row, prec) for row in w]
+        if rows is not None and all(r is not None for r in rows):
+            out = []
+            with _context():
+                for k in range(len(rows[0])):
+                    acc = gmpy2.mpfr(0)
+                    for d, row in zip(ds, rows):
+                        acc = acc + d * row[k]
+                    out.append(_to_mpf(acc))
+            return out
     ds = _raw(delta)
     rows = [_raw(row) for row in w]
     if ds is None or any(r is None for r in rows):
@@ -189,7 +196,13 @@ def outer(delta, x):
 
 
 def _raw(values):
-    try:
-        return [v._mpf_ for v in values]
-    except AttributeError:
-        return None
+    """mpmath's tuples of mpf (and MPFR, converted exactly) numbers; None for others."""
+    out = []
+    for v in values:
+        if type(v) is _MPFR:
+            out.append(_to_mpf(v)._mpf_)
+        elif isinstance(v, mpmath.mpf):
+            out.append(v._mpf_)
+        else:
+            return None
+    return out

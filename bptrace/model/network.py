@@ -271,12 +271,14 @@ class Network:
         """(activation, weights, biases, dropout factors) per layer, as numbers of ``m``.
 
         ``sample`` picks whose dropout mask is used (a batch's samples may differ);
-        ``parameters`` converts each row of weights and the biases instead of ``convert``
-        (at 50 digits: ``fastmp.working``, the numbers its kernels compute with)."""
+        ``parameters(weights, biases)`` converts a layer's weights and biases instead of
+        ``convert`` (at 50 digits: ``fastmp.working``, the numbers its kernels compute with)."""
         scales = self.dropout_scales(sample)
-        convert_all = parameters or (lambda values: [convert(v) for v in values])
-        return [(ly.activation, [convert_all(row) for row in ly.weights],
-                 convert_all(ly.biases), [convert(s) for s in scale])
+        if parameters is None:
+            return [(ly.activation, [[convert(v) for v in row] for row in ly.weights],
+                     [convert(v) for v in ly.biases], [convert(s) for s in scale])
+                    for ly, scale in zip(self.layers, scales)]
+        return [(ly.activation, *parameters(ly.weights, ly.biases), [convert(s) for s in scale])
                 for ly, scale in zip(self.layers, scales)]
 
     def dropout_scales(self, sample: int = 0) -> list:
