@@ -142,6 +142,23 @@ def test_big_layers_take_the_kernels(monkeypatch):
     assert calls == [8]          # 8×16 = 128 products: fast; 2×8 = 16: the plain lines
 
 
+def test_the_collector_is_paused_and_restored():
+    import gc
+    assert gc.isenabled()
+    net = random_network([3, 2, 1], ["sigmoid", "sigmoid"], [False, False])
+    net.gradients()
+    assert gc.isenabled()
+    with pytest.raises(bptrace.SpecError):
+        bptrace.Network([0.1], [0.5], [bptrace.Layer(1, "sigmoid", [[float("nan")]], 0.1)])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        random_network([3, 2, 1], ["sigmoid", "sigmoid"], [False, False]).gradients()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_exact_gradients_have_30_correct_digits():
     """Against the same network at 100 digits: the 50-digit values are good to ≥ 30."""
     def build():

@@ -22,7 +22,7 @@ from .activations import ACTIVATIONS
 from .layer import REDUCTIONS, Layer, check_dropout, is_batch
 from .loss_choice import choose
 from .naming import SCHEMES, check_title, make_names
-from .numbers import exact, exact_many, to_mpf
+from .numbers import exact, exact_many, to_mpf, without_gc
 from .unevaluated import add, mul
 
 
@@ -49,6 +49,7 @@ class Network:
             return super().__new__(Network._batch_class)
         return super().__new__(cls)
 
+    @without_gc
     def __init__(self, inputs, targets, layers, *, loss="half_sse", learning_rate=0.5,
                  naming="mazur", update_biases=True, name="network",
                  input_names=None, neuron_names=None, param_prefixes=None,
@@ -286,6 +287,7 @@ class Network:
         return [ly.scale(self.training) for ly in self.layers]
 
     @cached_property
+    @without_gc
     def numbers(self) -> numeric.Numbers:
         """Every forward value, delta and gradient at working precision (mpmath)."""
         nums = numeric.run([to_mpf(v) for v in self.inputs], [to_mpf(v) for v in self.targets],
@@ -319,6 +321,7 @@ class Network:
         vals[self.loss_name] = nums.loss
         return vals
 
+    @without_gc
     def gradients(self) -> dict:
         """∂E_total/∂p for every parameter p (name → mpf), by the delta recursion."""
         nums = self.numbers

@@ -12,6 +12,8 @@ Provides:
 """
 from __future__ import annotations
 
+import functools
+import gc
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -37,6 +39,24 @@ MAX_EXPONENT = 300        # |value| ≤ 1e300, within float64's range
 MIN_EXPONENT = -330       # literals down to float64's subnormals (smaller ones round to 0 there)
 MAX_DIGITS = 100          # digits in a literal
 FIXED_LIMIT = 60          # --decimals shows |x| < 1e60 in fixed point, larger ones in e-notation
+
+
+def without_gc(function):
+    """``function`` with Python's cyclic garbage collector paused while it runs (and
+    restored as it was). A big network's numbers are a few hundred thousand acyclic
+    objects — fractions, mpf numbers, tuples, lists — which the collector would scan over
+    and over while they are made and find nothing to free (measured: a quarter of the time
+    of 784-128-64-10's build and gradients). Reference counting frees them as usual."""
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+    return paused
 
 
 _LIMIT = 10 ** MAX_EXPONENT   # computed once (it was recomputed on every call)
