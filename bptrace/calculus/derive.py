@@ -14,6 +14,7 @@ A path count is the product of the downstream widths, so paths are listed only u
 from __future__ import annotations
 
 import math
+import weakref
 
 import mpmath
 import sympy
@@ -26,6 +27,25 @@ from .trace import BatchDerivation, Derivation, Factor, Path, Proof, Step
 S = sympy.Symbol
 
 S = sympy.Symbol
+
+
+# Built once per network: every derivation of a network shows the same δ of a neuron and
+# the same factor ∂out_o1/∂net_o1 (a 32-32-32-10 net's 2,371 derivations show 57,354 δ
+# steps of its 106 neurons). Frozen steps, shared; the memo goes with the network.
+_DELTAS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_FACTORS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _memo(table, net) -> dict:
+    """``net``'s memo in ``table`` (a fresh dict, not kept, if ``net`` cannot be referenced
+    weakly)."""
+    try:
+        return table[net]
+    except KeyError:
+        memo = table[net] = {}
+        return memo
+    except TypeError:
+        return {}
 
 
 def fed_neurons(net, param: str) -> list[tuple[int, int]]:
@@ -60,30 +80,37 @@ def _paths(net, param: str):
     """Yield each path as (nodes, factors), factors ordered from E_total back to param."""
     vals = net.values
     last = len(net.layers) - 1
+    made = _memo(_FACTORS, net)
 
     def factor(of, wrt, formula):
-        return Factor(of, wrt, formula, evaluate(formula, vals))
+        """∂of/∂wrt: one Factor per pair and network (``formula()`` builds it the first time)."""
+        f = made.get((of, wrt))
+        if f is None:
+            expr = formula()
+            f = made[(of, wrt)] = Factor(of, wrt, expr, evaluate(expr, vals))
+        return f
 
     def walk(l, j, nodes, factors):
         n = net.names.neurons[l][j]
         nodes = nodes + (f"net_{n}", f"out_{n}")
-        factors = factors + (factor(f"out_{n}", f"net_{n}", _act_derivative(net, l, j)),)
+        factors = factors + (factor(f"out_{n}", f"net_{n}", lambda: _act_derivative(net, l, j)),)
         if l == last:
-            yield nodes + (net.loss_name,), factors + (factor(net.loss_name, f"out_{n}", net.loss_derivative(j)),)
+            yield nodes + (net.loss_name,), factors + (
+                factor(net.loss_name, f"out_{n}", lambda: net.loss_derivative(j)),)
             return
         fed = f"out_{n}"
         if net.has_dropout(l):   # out → d = m·out/(1 − p): a dropped unit's paths carry 0
             fed = f"d_{n}"
             nodes = nodes + (fed,)
-            factors = factors + (factor(fed, f"out_{n}", net.dropout_factor(l, j)),)
+            factors = factors + (factor(fed, f"out_{n}", lambda: net.dropout_factor(l, j)),)
         for k in range(net.layers[l + 1].units):
             m = net.names.neurons[l + 1][k]
             w = net.names.weights[l + 1][k][j]
-            yield from walk(l + 1, k, nodes, factors + (factor(f"net_{m}", fed, S(w)),))
+            yield from walk(l + 1, k, nodes, factors + (factor(f"net_{m}", fed, lambda: S(w)),))
 
     for l, j in fed_neurons(net, param):
         n = net.names.neurons[l][j]
-        first = factor(f"net_{n}", param, _local_input(net, param, l, j))
+        first = factor(f"net_{n}", param, lambda: _local_input(net, param, l, j))
         for nodes, factors in walk(l, j, (param,), (first,)):
             yield nodes, tuple(reversed(factors))
 
@@ -98,15 +125,22 @@ def _delta_formula(net, l: int, j: int) -> sympy.Expr:
     return mul(add(*upstream), _act_derivative(net, l, j))
 
 
+def _delta_step(net, l: int, j: int) -> Step:
+    cache = _memo(_DELTAS, net)
+    step = cache.get((l, j))
+    if step is None:
+        name = f"delta_{net.names.neurons[l][j]}"
+        step = cache[(l, j)] = Step(S(name), _delta_formula(net, l, j), net.values[name])
+    return step
+
+
 def _delta_steps(net, param: str) -> tuple[Step, ...]:
     """The deltas ∂E/∂param needs: every layer above the parameter's, then its own neurons."""
-    vals = net.values
     starts = fed_neurons(net, param)
     l0 = starts[0][0]
     wanted = [(l, j) for l in range(len(net.layers) - 1, l0, -1) for j in range(net.layers[l].units)]
     wanted += starts
-    return tuple(Step(S(f"delta_{net.names.neurons[l][j]}"), _delta_formula(net, l, j),
-                      vals[f"delta_{net.names.neurons[l][j]}"]) for l, j in wanted)
+    return tuple(_delta_step(net, l, j) for l, j in wanted)
 
 
 def _gradient_step(net, param: str) -> Step:

@@ -15,6 +15,7 @@ rounds or formats: that is the printers' job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping, Optional
 
 import mpmath
@@ -25,6 +26,13 @@ from ..wiring import upward
 
 def _num(x) -> float:
     return float(x)
+
+
+@lru_cache(maxsize=4096)
+def _sstr(expr, order=None) -> str:
+    """``sympy.sstr``, once per distinct formula: a big network's derivations repeat them
+    (SymPy's expressions are immutable, compared and hashed by structure)."""
+    return sympy.sstr(expr) if order is None else sympy.sstr(expr, order=order)
 
 
 # Jupyter's display hooks: the printers and renderers live above this layer, so the hooks
@@ -45,7 +53,7 @@ class Step:
     value: mpmath.mpf
 
     def to_dict(self) -> dict:
-        return {"symbol": sympy.sstr(self.lhs), "formula": sympy.sstr(self.formula, order="none"),
+        return {"symbol": _sstr(self.lhs), "formula": _sstr(self.formula, "none"),
                 "value": _num(self.value)}
 
 
@@ -85,7 +93,7 @@ class Factor:
 
     def to_dict(self) -> dict:
         return {"of": self.of, "wrt": self.wrt,
-                "formula": sympy.sstr(self.formula, order="none"), "value": _num(self.value)}
+                "formula": _sstr(self.formula, "none"), "value": _num(self.value)}
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,12 @@ from ..errors import SpecError
 from ..model import numeric
 from ..model.numbers import exact as exact_value
 from ..model.numbers import to_mpf
-from . import optimizers
+from . import float_loop, optimizers
 from .trace import TrainTrace, Update, UpdateTrace
 
 REPORTS = ("after", "before")
 MAX_EXACT_ROUNDS = 100_000    # 50-digit rounds run at a few thousand a second
+WIDE = 16    # float64 nets with a layer this wide train on numpy arrays (fastnp.MIN_WIDTH)
 
 
 def _diverged(r: int, e: Exception) -> SpecError:
@@ -52,6 +53,11 @@ def step(net, lr=None, update_biases: Optional[bool] = None) -> UpdateTrace:
     return UpdateTrace(eta, tuple(updates), net.loss_value, net.with_parameters(new))
 
 
+def _array(values):
+    from ..model.fastnp import ARRAYS
+    return ARRAYS.array(values)
+
+
 def _apply(layers, grads, eta, biases: bool, only=None):
     """Subtract η·grad from the weights (and biases) of the layers in ``only`` (all if None)."""
     out = []
@@ -59,9 +65,15 @@ def _apply(layers, grads, eta, biases: bool, only=None):
         if only is not None and l not in only:
             out.append((act, w, b, scale))
             continue
-        w = [[v - eta * g for v, g in zip(row, grow)] for row, grow in zip(w, grads.weight_grads[l])]
-        if biases:
-            b = [v - eta * g for v, g in zip(b, grads.bias_grads[l])]
+        if hasattr(w, "shape"):     # numpy arrays (fastnp.py): the same subtraction, element-wise
+            w = w - eta * grads.weight_grads[l]
+            if biases and len(b):
+                g = grads.bias_grads[l]     # the δs (an array), or [Σ δ] for a shared bias
+                b = b - eta * (g if hasattr(g, "shape") else g[0] if len(g) == 1 else _array(g))
+        else:
+            w = [[v - eta * g for v, g in zip(row, grow)] for row, grow in zip(w, grads.weight_grads[l])]
+            if biases:
+                b = [v - eta * g for v, g in zip(b, grads.bias_grads[l])]
         out.append((act, w, b, scale))
     return out
 
@@ -80,7 +92,8 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
         exact: run at 50 significant digits (mpmath) instead of float64.
         every: record the error every ``every`` rounds (default: about 10 records), and
             always round 1 and the last round.
-        progress: called with the number of rounds done, for a progress bar.
+        progress: called with the number of rounds done, for a progress bar (every round;
+            on the compiled float64 path every 100 rounds and after the last).
     """
     if report not in REPORTS:
         raise ValueError(f"report must be one of {REPORTS}, got {report!r}")
@@ -108,6 +121,23 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
         return numeric.reduce([numeric.run(x, t, with_scales(ls, s), net.loss, m)
                                for s, (x, t) in enumerate(samples)], net.reduction)
 
+    wide = not exact and max(ly.units for ly in net.layers) >= WIDE
+    if wide:     # float64 on numpy arrays, the same operations in the same order (fastnp.py)
+        from ..model import fastnp
+        m, layers = fastnp.ARRAYS, fastnp.layers_as_arrays(layers)
+    fast = None if exact or sequential or wide else float_loop.compile_training(
+        layers, samples, scales, net.loss, net.reduction, biases)
+    if fast is not None:      # the same float operations, recorded once (float_loop.py)
+        flat = [v for _, w, b, _ in layers for v in (*(x for row in w for x in row), *b)]
+        values, losses, outs = fast(flat, eta, rounds, every, report == "before", progress,
+                                    _diverged)
+        it = iter(values)
+        layers = [(a, [[next(it) for _ in row] for row in w], [next(it) for _ in b], sc)
+                  for a, w, b, sc in layers]
+        width = len(net.outputs)
+        final_outs = [outs[s * width:(s + 1) * width] for s in range(len(samples))]
+        return _trace(net, rounds, eta, biases, sequential, report, losses, layers, final_outs,
+                      exact)
     try:
         nums = run(layers)
     except (OverflowError, ZeroDivisionError) as e:
@@ -133,7 +163,15 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
             losses.append((r, nums.loss))
         if progress:
             progress(r)
-    final = nums
+    outs = [n.out[-1] for n in nums.samples]
+    if wide:
+        layers, outs = fastnp.layers_as_floats(layers), [o.tolist() for o in outs]
+    return _trace(net, rounds, eta, biases, sequential, report, losses, layers, outs, exact)
+
+
+def _trace(net, rounds, eta, biases, sequential, report, losses, layers, final_outs,
+           exact) -> TrainTrace:
+    """The TrainTrace of a finished run: the parameters in ``layers``, each sample's outputs."""
     params = {}
     for l, (_, w, b, _) in enumerate(layers):
         for j, row in enumerate(w):
@@ -141,11 +179,11 @@ def train(net, rounds: int, *, lr=None, update_biases: Optional[bool] = None,
                 params[net.names.weights[l][j][k]] = v
         for name, v in zip(net.names.biases[l], b):
             params[name] = v
-    if len(final.samples) == 1:
-        outputs = {f"out_{o}": v for o, v in zip(net.outputs, final.out[-1])}
+    if len(final_outs) == 1:
+        outputs = {f"out_{o}": v for o, v in zip(net.outputs, final_outs[0])}
     else:
-        outputs = {f"out_{o}[{s + 1}]": v for s, n in enumerate(final.samples)
-                   for o, v in zip(net.outputs, n.out[-1])}
+        outputs = {f"out_{o}[{s + 1}]": v for s, outs in enumerate(final_outs)
+                   for o, v in zip(net.outputs, outs)}
     rule = {"update_biases": biases, "sequential": sequential, "report": report}
     return TrainTrace(rounds, float(eta), rule, tuple(losses), params, outputs, exact)
 

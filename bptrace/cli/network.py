@@ -30,15 +30,20 @@ def forward(spec, matrix, fmt, digits, decimals):
               help="List chain-rule paths only up to this many (the delta form is always shown).")
 @click.option("--prove/--no-prove", default=True, show_default=True,
               help="Check symbolically that the path sum equals sympy.diff of the written-out error.")
+@click.option("--json-compact", is_flag=True,
+              help="JSON with each shared δ step and path factor written once and referred "
+                   "to by name (implies --format json).")
 @matrix_option
 @output_options
-def derive(spec, wrt, all_, max_paths, prove, matrix, fmt, digits, decimals):
+def derive(spec, wrt, all_, max_paths, prove, json_compact, matrix, fmt, digits, decimals):
     """∂E_total/∂PARAM by the chain rule: every path, their sum, the delta form."""
     if matrix and (wrt or all_):
         raise BadInput("--matrix shows every layer's gradients at once: leave out --wrt and --all")
     if matrix:
         return emit_matrix(spec, "backward", fmt, digits, decimals)
     net = load_spec(spec)
+    if json_compact:
+        fmt = "json"
     if not wrt and not all_:
         raise BadInput("say which parameter: --wrt w5 (repeatable) or --all")
     try:
@@ -54,6 +59,10 @@ def derive(spec, wrt, all_, max_paths, prove, matrix, fmt, digits, decimals):
                 entry["proof"] = ([q.to_dict() for q in proof] if isinstance(proof, tuple)
                                   else proof.to_dict())
             entries.append(entry)
+        if json_compact:
+            from ..printing import json_compact
+            click.echo(json_compact.dumps(json_compact.compact(entries)))
+            return
         from ..printing.json import dumps
         click.echo(dumps(entries))
         return

@@ -60,6 +60,11 @@ def make_names(scheme: str, n_inputs: int, units: list[int], bias_counts: list[i
     for l, n in enumerate(units):
         rows = []
         for j in range(n):
+            # the common case, at scale: w1, w2, … in order
+            if scheme == "mazur" and not param_prefixes and not (weight_names and weight_names[l]):
+                rows.append(tuple(f"w{c}" for c in range(w_count + 1, w_count + fan_in + 1)))
+                w_count += fan_in
+                continue
             row = []
             for k in range(fan_in):
                 w_count += 1
@@ -102,11 +107,15 @@ def _check_unique(names: Names) -> None:
     derived = {f"{pre}_{n}": n for ns in names.neurons for n in ns for pre in DERIVED_PREFIXES}
     derived.update({s: None for s in FIXED_SYMBOLS})
     derived.update({f"p{l + 1}": None for l in range(len(names.neurons))})
-    seen = {}
     groups = [("input_names", names.inputs)]
     groups += [(f"layers[{l}].names", ns) for l, ns in enumerate(names.neurons)]
     groups += [("parameters", [w for rows in names.weights for row in rows for w in row])]
     groups += [("parameters", [b for bs in names.biases for b in bs])]
+    every = [name for _, group in groups for name in group]
+    if (len(set(every)) == len(every) and derived.keys().isdisjoint(every)
+            and not any(name.startswith("E_") for name in every)):
+        groups = []     # all fine: the loop below only finds the first problem and names it
+    seen = {}
     for field, group in groups:
         for name in group:
             if name in seen:

@@ -17,12 +17,12 @@ import sympy
 
 from ..errors import SpecError
 from ..wiring import upward
-from . import numeric
+from . import fastmp, numeric
 from .activations import ACTIVATIONS
 from .layer import REDUCTIONS, Layer, check_dropout, is_batch
 from .loss_choice import choose
 from .naming import SCHEMES, check_title, make_names
-from .numbers import exact, to_mpf
+from .numbers import exact, exact_many, to_mpf, without_gc
 from .unevaluated import add, mul
 
 
@@ -49,6 +49,7 @@ class Network:
             return super().__new__(Network._batch_class)
         return super().__new__(cls)
 
+    @without_gc
     def __init__(self, inputs, targets, layers, *, loss="half_sse", learning_rate=0.5,
                  naming="mazur", update_biases=True, name="network",
                  input_names=None, neuron_names=None, param_prefixes=None,
@@ -70,7 +71,7 @@ class Network:
         self.loss = choose(loss, reduction)
         self.update_biases = bool(update_biases)
         self.learning_rate = exact(learning_rate, "learning_rate")
-        self.inputs = tuple(exact(v, f"inputs[{k}]") for k, v in enumerate(inputs))
+        self.inputs = exact_many(inputs, lambda k: f"inputs[{k}]")
         if not self.inputs:
             raise SpecError("inputs", "at least one input is needed")
         fan_in = len(self.inputs)
@@ -92,7 +93,7 @@ class Network:
                     got = len(row) if isinstance(row, (list, tuple)) else type(row).__name__
                     raise SpecError(f"{where}.weights[{j}]", f"expected {fan_in} weights "
                                     f"(one per input to the layer), got {got}")
-                weights.append(tuple(exact(v, f"{where}.weights[{j}][{k}]") for k, v in enumerate(row)))
+                weights.append(exact_many(row, lambda k: f"{where}.weights[{j}][{k}]"))
             if layer.bias is None:
                 bias = None
             elif layer.shared_bias:
@@ -101,12 +102,12 @@ class Network:
                 if len(layer.bias) != layer.units:
                     raise SpecError(f"{where}.bias", f"expected one number (shared) or {layer.units} "
                                     f"(one per neuron), got {len(layer.bias)}")
-                bias = tuple(exact(v, f"{where}.bias[{j}]") for j, v in enumerate(layer.bias))
+                bias = exact_many(layer.bias, lambda j: f"{where}.bias[{j}]")
             p, mask = check_dropout(layer, where, last=l == len(layers) - 1, training=self.training)
             checked.append(Layer(layer.units, layer.activation, tuple(weights), bias, p, mask))
             fan_in = layer.units
         self.layers = tuple(checked)
-        self.targets = tuple(exact(v, f"targets[{k}]") for k, v in enumerate(targets))
+        self.targets = exact_many(targets, lambda k: f"targets[{k}]")
         if len(self.targets) != fan_in:
             raise SpecError("targets", f"expected {fan_in} targets (one per output), got {len(self.targets)}")
         self.loss = choose(self.loss, reduction, classes=fan_in)
@@ -271,13 +272,18 @@ class Network:
         return {ts[-1]: 1 - sympy.Add(*ts[:-1])}
 
     # ----- numbers ---------------------------------------------------------------------------
-    def _numeric_layers(self, m, convert, sample: int = 0):
+    def _numeric_layers(self, m, convert, sample: int = 0, parameters=None):
         """(activation, weights, biases, dropout factors) per layer, as numbers of ``m``.
 
-        ``sample`` picks whose dropout mask is used (a batch's samples may differ)."""
+        ``sample`` picks whose dropout mask is used (a batch's samples may differ);
+        ``parameters(weights, biases)`` converts a layer's weights and biases instead of
+        ``convert`` (at 50 digits: ``fastmp.working``, the numbers its kernels compute with)."""
         scales = self.dropout_scales(sample)
-        return [(ly.activation, [[convert(v) for v in row] for row in ly.weights],
-                 [convert(v) for v in ly.biases], [convert(s) for s in scale])
+        if parameters is None:
+            return [(ly.activation, [[convert(v) for v in row] for row in ly.weights],
+                     [convert(v) for v in ly.biases], [convert(s) for s in scale])
+                    for ly, scale in zip(self.layers, scales)]
+        return [(ly.activation, *parameters(ly.weights, ly.biases), [convert(s) for s in scale])
                 for ly, scale in zip(self.layers, scales)]
 
     def dropout_scales(self, sample: int = 0) -> list:
@@ -285,10 +291,12 @@ class Network:
         return [ly.scale(self.training) for ly in self.layers]
 
     @cached_property
+    @without_gc
     def numbers(self) -> numeric.Numbers:
         """Every forward value, delta and gradient at working precision (mpmath)."""
         nums = numeric.run([to_mpf(v) for v in self.inputs], [to_mpf(v) for v in self.targets],
-                           self._numeric_layers(mpmath, to_mpf), self.loss, mpmath)
+                           self._numeric_layers(mpmath, to_mpf, parameters=fastmp.working),
+                           self.loss, mpmath)
         problem = self.loss.entry.outputs_problem(nums.out[-1])
         if problem:
             raise SpecError("loss", f"{self.loss} needs every output in [0, 1] (a sigmoid output "
@@ -317,6 +325,7 @@ class Network:
         vals[self.loss_name] = nums.loss
         return vals
 
+    @without_gc
     def gradients(self) -> dict:
         """∂E_total/∂p for every parameter p (name → mpf), by the delta recursion."""
         nums = self.numbers

@@ -32,6 +32,7 @@ from .loss_choice import choose
 from .loss_math import FUNCTIONS as _LOSS_FUNCTIONS
 from .loss_table import LossChoice
 from .naming import derivative_key
+from . import fastmp
 from .numbers import to_mpf
 
 
@@ -68,13 +69,15 @@ def forward(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
     for act, w, b, scale in layers:
         act = ACTIVATIONS[act]
         # one bias shared by the layer, one per neuron, or none
-        bias = [b[0]] * len(w) if len(b) == 1 else b if b else [0 * x[0]] * len(w)
-        net = [sum((wk * xk for wk, xk in zip(row, x)), bias[j]) for j, row in enumerate(w)]
-        out = [act.value(v, m) for v in net]
+        bias = [b[0]] * len(w) if len(b) == 1 else b if len(b) else [0 * x[0]] * len(w)
+        net = _weighted_sums(w, x, bias, m)
+        out = act.value(net, m) if _arrays(m) else [act.value(v, m) for v in net]
         x = [o * s for o, s in zip(out, scale)] if scale else out   # dropout: m_j/(1 − p)
         nets.append(net)
         outs.append(out)
         fed.append(x)
+    if _arrays(m):   # the loss on Python floats, by the plain path's code
+        x = x.tolist()
     choice = loss if isinstance(loss, LossChoice) else choose(loss)
     opts = _numeric_options(choice.options, m)
     terms = choice.entry.values(targets, x, m, opts)     # E_o per output
@@ -83,6 +86,48 @@ def forward(inputs, targets, layers, loss: str, m=mpmath) -> Numbers:
     if choice.within == "mean":
         total, dout = total / len(terms), [g / len(terms) for g in dout]
     return Numbers(nets, outs, terms, total, dout, [], [], [], inputs=list(inputs), fed=fed)
+
+
+def _arrays(m) -> bool:
+    """Whether ``m`` computes on whole arrays (``fastnp.Arrays``); asked without a failed
+    attribute look-up on the mpmath and math modules, which the exact path would pay."""
+    return m is not mpmath and m is not math and getattr(m, "arrays", False)
+
+
+def _weighted_sums(w, x, bias, m) -> list:
+    """net_j = Σ_k w_jk·x_k + b_j, as ``sum(products, b_j)`` adds them (left to right).
+
+    At 50 digits the same roundings run on mpmath's raw numbers (``fastmp``), which skips
+    the wrapper objects in between; the values are the same bits."""
+    if m is mpmath and len(w) * len(x) >= fastmp.MIN_EDGES:
+        fast = fastmp.weighted_sums(w, x, bias)
+        if fast is not None:
+            return fast
+    elif _arrays(m):      # float64 arrays (fastnp.py), same order
+        return m.weighted_sums(w, x, bias)
+    return [sum((wk * xk for wk, xk in zip(row, x)), bias[j]) for j, row in enumerate(w)]
+
+
+def _back_sums(delta, w, m) -> list:
+    """Σ_j δ_j·w_jk for each input k of the layer, as ``sum`` adds them."""
+    if m is mpmath and len(w) * len(w[0]) >= fastmp.MIN_EDGES:
+        fast = fastmp.back_sums(delta, w)
+        if fast is not None:
+            return fast
+    elif _arrays(m):
+        return m.back_sums(delta, w)
+    return [sum(delta[j] * w[j][k] for j in range(len(w))) for k in range(len(w[0]))]
+
+
+def _outer(delta, x, m) -> list:
+    """[[δ_j·x_k]]: each weight's gradient."""
+    if m is mpmath and len(delta) * len(x) >= fastmp.MIN_EDGES:
+        fast = fastmp.outer(delta, x)
+        if fast is not None:
+            return fast
+    elif _arrays(m):
+        return m.outer(delta, x)
+    return [[d * xk for xk in x] for d in delta]
 
 
 def _numeric_options(options, m) -> dict:
@@ -104,19 +149,25 @@ def backward(nums: Numbers, layers, m=mpmath) -> Numbers:
     upstream = nums.dout
     for l in range(len(layers) - 1, -1, -1):
         act = ACTIVATIONS[layers[l][0]]
-        deltas[l] = [u * act.slope(nv, ov, m) for u, nv, ov in zip(upstream, nums.net[l], nums.out[l])]
+        if _arrays(m):
+            deltas[l] = m.array(upstream) * act.slope(nums.net[l], nums.out[l], m)
+        else:
+            deltas[l] = [u * act.slope(nv, ov, m) for u, nv, ov in zip(upstream, nums.net[l], nums.out[l])]
         if l:
             w = layers[l][1]
-            upstream = [sum(deltas[l][j] * w[j][k] for j in range(len(w)))
-                        for k in range(len(w[0]))]
+            upstream = _back_sums(deltas[l], w, m)
             scale = layers[l - 1][3]
             if scale:   # only the kept units pass the gradient back, scaled
                 upstream = [u * s for u, s in zip(upstream, scale)]
     weight_grads, bias_grads = [], []
     for l, (_, _, b, _) in enumerate(layers):
         x = nums.inputs if l == 0 else nums.fed[l - 1]
-        weight_grads.append([[d * xk for xk in x] for d in deltas[l]])
-        bias_grads.append([sum(deltas[l])] if len(b) == 1 else list(deltas[l]) if b else [])
+        weight_grads.append(_outer(deltas[l], x, m))
+        if len(b) == 1:
+            bias_grads.append([m.total(deltas[l]) if _arrays(m) else sum(deltas[l])])
+        else:
+            bias_grads.append(deltas[l] if _arrays(m) and len(b)
+                              else list(deltas[l]) if len(b) else [])
     return Numbers(nums.net, nums.out, nums.terms, nums.loss, nums.dout, deltas,
                    weight_grads, bias_grads, inputs=nums.inputs, fed=nums.fed)
 

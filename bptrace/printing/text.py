@@ -38,7 +38,25 @@ class TextPrinter(Printer):
 
     # ----- helpers -------------------------------------------------------------------------
     def _fmt(self, x) -> str:
-        return fmt(x, self._settings["digits"], self._settings["decimals"])
+        memo = self.__dict__.setdefault("_fmt_memo", {})
+        try:
+            key = (type(x), x)
+            text = memo.get(key)
+        except TypeError:        # unhashable: not memoised
+            return fmt(x, self._settings["digits"], self._settings["decimals"])
+        if text is None:
+            text = memo[key] = fmt(x, self._settings["digits"], self._settings["decimals"])
+        return text
+
+    def _factor_texts(self, f, values) -> tuple[str, str, str]:
+        """A path factor's formula, numbers and value, written once per factor object (a
+        network's derivations share them)."""
+        memo = self.__dict__.setdefault("_factor_memo", {})
+        hit = memo.get((id(f), id(values)))
+        if hit is None:
+            texts = (formula(f.formula), self._numbers(f.formula, values), self._fmt(f.value))
+            hit = memo[(id(f), id(values))] = (f, values, texts)
+        return hit[2]
 
     def _w(self, key: str, **slots) -> str:
         return TEXT_WORDS[self._settings["lang"]][key].format(**slots)
@@ -64,6 +82,17 @@ class TextPrinter(Printer):
             lines.append(f"{pad} = {value}")
         return [indent + line for line in lines]
 
+    def _shared_step_lines(self, step: Step, values, indent: str) -> list[str]:
+        """``_step_lines``, written once per step object: the derivations of one network
+        share their δ steps (``derive --all`` on a 32-32-32-10 net shows 57,354 δ lines of
+        106 neurons). The memo holds the step and the values, so their ids stay theirs."""
+        memo = self.__dict__.setdefault("_step_memo", {})
+        key = (id(step), id(values), indent)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (step, values, self._step_lines(step, values, indent))
+        return hit[2]
+
     # ----- traces ----------------------------------------------------------------------------
     def _print_ForwardTrace(self, trace: ForwardTrace) -> str:
         ind = self._settings["indent"]
@@ -88,10 +117,8 @@ class TextPrinter(Printer):
             labels = [f"∂{f.of}/∂{f.wrt}" for f in path.factors]
             width = max(map(len, labels))
             for label, f in zip(labels, path.factors):
-                text = formula(f.formula)
+                text, subst, value = self._factor_texts(f, d.values)
                 line = f"{ind}{ind}{label.ljust(width)} = {text}"
-                subst = self._numbers(f.formula, d.values)
-                value = self._fmt(f.value)
                 if subst not in (text, value):
                     line += f" = {subst}"
                 if value != text:
@@ -106,7 +133,7 @@ class TextPrinter(Printer):
             out.append(f"{ind}{ind}{target} = {terms} = {self._fmt(d.path_sum)}")
         out.append(self._heading(self._w("delta_head", loss=d.loss_symbol)))
         for step in d.deltas:
-            out += self._step_lines(step, d.values, ind)
+            out += self._shared_step_lines(step, d.values, ind)
         out += self._step_lines(d.gradient, d.values, ind)
         if not d.summarised:
             diff = abs(d.path_sum - d.value)

