@@ -22,7 +22,7 @@ MAX_LINES = 400
 # The data flow, lowest first; a layer may import only itself and the layers before it.
 # ``errors`` and ``wiring`` are below everything; the facade (``bptrace/__init__``) and the
 # CLI are above everything.
-LAYERS = ["errors", "wiring", "model", "calculus", "lessons", "oracle", "printing", "render",
+LAYERS = ["errors", "wiring", "model", "calculus", "lessons", "oracle", "printing", "render", "exercises",
           "cli", ""]
 
 

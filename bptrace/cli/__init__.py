@@ -6,7 +6,7 @@ optimizer, EMA, schedule and dropout lessons, ``losses.py`` the loss lessons. Im
 command module registers its commands on ``main``. Nothing heavy is imported until a
 command runs.
 """
-from . import documents, lessons, losses, network  # noqa: F401  (register the commands)
+from . import documents, exercise, lessons, losses, network  # noqa: F401  (register the commands)
 from .main import main
 
 __all__ = ["main"]

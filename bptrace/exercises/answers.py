@@ -84,8 +84,9 @@ def _meta(key, value, file):
     return value
 
 
-def parse_answers(text: str, file: str, names: list[str]) -> Answers:
-    """``text`` of ANSWERS file ``file`` (TOML unless it ends in .csv), checked against ``names``."""
+def parse_answers(text: str, file: str, names: list[str] | None = None) -> Answers:
+    """``text`` of ANSWERS file ``file`` (TOML unless it ends in .csv), checked against
+    ``names`` (None: any name, to learn the file's ``variant`` first; see ``check_names``)."""
     if file.lower().endswith(".csv"):
         pairs = _csv_pairs(text, file)
     else:
@@ -103,7 +104,9 @@ def parse_answers(text: str, file: str, names: list[str]) -> Answers:
         if key in META:
             meta[key] = _meta(key, value, file)
             continue
-        name = _check_name(key, names, file)
+        name = key if names is None and isinstance(key, str) else _check_name(key, names or [], file)
+        if len(name) > 60:
+            raise SpecError(name[:30] + "…", "unknown quantity (name too long)", file)
         if name in values:
             raise SpecError(name, "given twice", file)
         values[name] = _number(value, name, file)
@@ -127,7 +130,14 @@ def _csv_pairs(text: str, file: str):
     return pairs
 
 
-def read_answers(path, names: list[str]) -> Answers:
+def check_names(answers: Answers, names: list[str], file: str) -> Answers:
+    """``answers`` if every quantity it names is one of ``names``; else the first unknown."""
+    for name in answers.values:
+        _check_name(name, names, file)
+    return answers
+
+
+def read_answers(path, names: list[str] | None = None) -> Answers:
     p = Path(path)
     try:
         data = p.read_bytes()

@@ -7,10 +7,11 @@ step, the score) with ``to_dict()``, and ``VERDICTS``.
 For each blank, in the order the work is done:
 - *right*: within half a unit of the last asked digit of the key (0.5933 for 0.593269992 at
   4 significant digits);
-- *carried forward*: wrong against the key, but what the step gives from the student's own
-  earlier answers (within one unit: those answers were rounded) — an earlier error is not
-  punished twice; it scores as right;
 - *rounding*: right, but given with fewer significant digits than asked (half a mark);
+- *carried forward*: wrong against the key, but what the step gives from the student's own
+  earlier answers (within one unit: those answers were rounded), one of which was wrong —
+  an earlier error is not punished twice; it scores as right (with no earlier error, the
+  same agreement is simply *right*: the student's rounding carried forward);
 - *wrong*: none of these. Each catalogued mistake with a rule for this step is recomputed
   from the student's own earlier answers (and from the key's): those that give the
   student's number are named, all of them when several give the same number;
@@ -101,13 +102,15 @@ def mark(variant, answers: Answers, file: str = "answers") -> Marking:
             env_own[q.name] = env_key[q.name] = key
             continue
         own = q.rule(env_own)
+        coarse = written_digits(a) < n
         if close(a, key, n):
             verdict, mistakes = "right", ()
-        elif close(a, own, n, 1):
-            verdict, mistakes = "carried", ()
-        elif written_digits(a) < n and (close(a, key, written_digits(a)) or
-                                        close(a, own, written_digits(a), 1)):
+        elif coarse and (close(a, key, written_digits(a)) or close(a, own, written_digits(a), 1)):
             verdict, mistakes = "rounding", ()
+        elif close(a, own, n, 1):
+            # from the student's own rounded values: right, or an earlier error carried
+            verdict, mistakes = ("carried" if any(r.verdict in ("wrong", "carried") for r in rows)
+                                 else "right"), ()
         else:
             verdict = "wrong"
             found = [k for k, v in q.candidates(env_own) if close(a, v, n, 1)]

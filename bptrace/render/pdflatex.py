@@ -1,4 +1,4 @@
-"""Compile a LaTeX file to PDF with the system's ``pdflatex``.
+"""Compile a LaTeX file to PDF with the system's ``pdflatex`` (or ``xelatex``).
 
 Provides ``compile_pdf(tex_path)`` → the PDF's path, ``LatexMissing`` (no ``pdflatex`` on
 the PATH; the message says how to install it) and ``LatexFailed`` (the first error line
@@ -18,10 +18,12 @@ INSTALL = ("apt-get install texlive-latex-base texlive-latex-recommended texlive
 
 
 class LatexMissing(RuntimeError):
-    """No pdflatex on this machine."""
+    """No pdflatex (or xelatex) on this machine."""
 
-    def __init__(self):
-        super().__init__(f"--pdf needs pdflatex, which is not installed (Debian/Ubuntu: {INSTALL})")
+    def __init__(self, engine: str = "pdflatex"):
+        how = INSTALL if engine == "pdflatex" else ("apt-get install texlive-xetex "
+                                                     "texlive-lang-chinese fonts-noto-cjk")
+        super().__init__(f"--pdf needs {engine}, which is not installed (Debian/Ubuntu: {how})")
 
 
 class LatexFailed(RuntimeError):
@@ -38,11 +40,16 @@ def first_error(log: str) -> str:
     return "pdflatex failed (no error line in the log)"
 
 
-def compile_pdf(tex_path, runs: int = 2, timeout: float = 120) -> Path:
-    """Compile ``tex_path``; the PDF is written beside it and its path returned."""
-    exe = shutil.which("pdflatex")
+def compile_pdf(tex_path, runs: int = 2, timeout: float = 120, engine: str = "pdflatex") -> Path:
+    """Compile ``tex_path``; the PDF is written beside it and its path returned.
+
+    ``engine="xelatex"`` for documents that set Chinese (ctex) or other Unicode text.
+    """
+    if engine not in ("pdflatex", "xelatex"):
+        raise ValueError(f"engine must be pdflatex or xelatex, got {engine!r}")
+    exe = shutil.which(engine)
     if exe is None:
-        raise LatexMissing()
+        raise LatexMissing(engine)
     tex_path = Path(tex_path).resolve()
     with tempfile.TemporaryDirectory(prefix="bptrace-latex-") as tmp:
         src = Path(tmp) / tex_path.name
@@ -53,7 +60,7 @@ def compile_pdf(tex_path, runs: int = 2, timeout: float = 120) -> Path:
             if done.returncode != 0:
                 log = src.with_suffix(".log")
                 text = log.read_text(errors="replace") if log.exists() else done.stdout.decode(errors="replace")
-                raise LatexFailed(f"pdflatex failed on {tex_path.name}: {first_error(text)}")
+                raise LatexFailed(f"{engine} failed on {tex_path.name}: {first_error(text)}")
         pdf = tex_path.with_suffix(".pdf")
         shutil.copyfile(src.with_suffix(".pdf"), pdf)
     return pdf

@@ -1,0 +1,222 @@
+"""Question sheets and answer keys as LaTeX articles.
+
+Provides ``sheets_latex(variants, students=None, lang="en")`` — one page per variant (or per
+student: name and ID in the header), the given numbers, the conventions, and the blanks
+with their answer names and room to write; and ``key_latex(variants)`` — a one-page table
+of final answers per variant, then per variant every blank's value at the asked digits and
+the full worked solution, which is bptrace's own trace printed by ``to_latex`` (forward
+pass, each asked derivative path by path, the update; the optimizer and loss lessons'
+traces). ``lang="zh"`` sets the sheet's words in Chinese, for ``xelatex`` with ``ctex``
+(``engine(lang)`` says which); the key is English. Every user string (student names and
+IDs, a spec's network name) passes through ``text()``: the ten LaTeX specials escaped,
+control characters dropped; under pdflatex, characters it cannot set are shown as their
+code point (``printing.latex_expr.escape_text``). Output is deterministic.
+"""
+from __future__ import annotations
+
+import re
+
+from ..printing.latex_expr import escape_text
+from .rounding import shown
+from .sheets import final_names, given_groups, reprint, reprint_command, rules, task
+
+WORDS = {
+    "en": {"exercise": "Exercise", "variant": "variant", "seed": "seed", "name": "Name",
+           "id": "ID", "given": "Given", "conventions": "Conventions",
+           "answer": "Answer to {d} significant digits. Hand in the answers file with the "
+                     "names in typewriter type (e.g.\\ \\mbox{{\\texttt{{out\\_h1 = 0.5933}}}}).",
+           "quantity": "quantity", "file_name": "name in the answers file",
+           "your_answer": "your answer", "reprint": "Reprint: {r}."},
+    "zh": {"exercise": "练习", "variant": "变体", "seed": "种子", "name": "姓名", "id": "学号",
+           "given": "已知", "conventions": "约定",
+           "answer": "答案保留 {d} 位有效数字。请提交答案文件，量的名称见等宽字体"
+                     "（例如 \\mbox{{\\texttt{{out\\_h1 = 0.5933}}}}）。",
+           "quantity": "量", "file_name": "答案文件中的名称", "your_answer": "你的答案",
+           "reprint": "重印：{r}。"},
+}
+TASKS_ZH = {"forward": "计算前向传播和误差。",
+            "output-weight": "计算前向传播、输出层的 δ 以及所列的梯度。",
+            "hidden-weight": "计算前向传播、各 δ 以及隐藏层权重的梯度（所有路径）。",
+            "update": "梯度下降一步（所有梯度都在旧权重处计算）：求所列的新权重。",
+            "train-round": "完整的一轮梯度下降（所有梯度都在旧权重处计算），然后求这一轮之后的误差。",
+            "optimizer": "在 f(w) = a·w²/2 上从 w_0 出发做两步优化器更新。",
+            "loss": "对 logits 做 softmax 后的交叉熵，对 2 个样本取平均；并求样本 1 的梯度。"}
+
+
+def engine(lang: str = "en", students=None) -> str:
+    """xelatex (with ctex) for Chinese sheets or names pdflatex cannot set; else pdflatex."""
+    wide = any(ord(ch) > 0xFF for st in (students or ()) if st for part in st for ch in part)
+    return "xelatex" if lang == "zh" or wide else "pdflatex"
+
+
+def text(s: str, lang: str = "en") -> str:
+    """A user string safe in LaTeX text mode (see the module docstring)."""
+    s = "".join(" " if ch < " " or "\x7f" <= ch <= "\x9f" else ch for ch in str(s))
+    if lang == "zh":   # xelatex sets any Unicode: only the ASCII specials need escaping
+        return "".join(escape_text(ch) if ord(ch) < 0x80 else ch for ch in s)
+    return escape_text(s)
+
+
+def _preamble(lang: str, tex: str = "pdflatex") -> list[str]:
+    head = [r"\documentclass[11pt,a4paper]{article}"]
+    if tex == "xelatex":
+        head.append(r"\usepackage[UTF8,linespread=1.0]{ctex}")
+    else:
+        head += [r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}"]
+    head += [r"\usepackage{amsmath,amssymb}", r"\usepackage{array,longtable}",
+             r"\usepackage[margin=2cm]{geometry}", r"\allowdisplaybreaks",
+             r"\ifdefined\pdftrailerid \pdftrailerid{}\pdfinfoomitdate=1 \fi",
+             r"\pagestyle{empty}", r"\setlength{\parindent}{0pt}", r"\begin{document}"]
+    return head
+
+
+# the Unicode of the conventions (sheets.rules) as LaTeX; longer sequences first
+_MATH = {"e^−x": r"$e^{-x}$", "m̂": r"$\hat m$", "v̂": r"$\hat v$", "β₁ᵗ": r"$\beta_1^t$",
+         "β₂ᵗ": r"$\beta_2^t$", "β₁": r"$\beta_1$", "β₂": r"$\beta_2$", "m₀": "$m_0$",
+         "v₀": "$v_0$", "s₀": "$s_0$", "v₁": "$v_1$", "g₁": "$g_1$", "w_{t−1}": "$w_{t-1}$",
+         "g_t": "$g_t$", "w_0": "$w_0$", "x_j": "$x_j$", "p_j": "$p_j$", "y_j": "$y_j$",
+         "σ": r"$\sigma$", "Σ": r"$\Sigma$", "½": r"$\frac12$", "²": "$^2$", "−": "$-$",
+         "·": r"$\cdot$", "√": r"$\surd$", "ε": r"$\varepsilon$", "α": r"$\alpha$",
+         "μ": r"$\mu$", "η": r"$\eta$", "←": r"$\leftarrow$", "∂": r"$\partial$",
+         "E_total": r"$E_{\mathrm{total}}$", "f(w) = a·w²/2": r"$f(w) = a w^2/2$"}
+_MATH_RE = re.compile("|".join(re.escape(k) for k in sorted(_MATH, key=len, reverse=True)))
+
+
+def _conventions(s: str) -> str:
+    out, at = [], 0
+    for m in _MATH_RE.finditer(s):
+        out += [escape_text(s[at:m.start()]), _MATH[m.group()]]
+        at = m.end()
+    return "".join(out) + escape_text(s[at:])
+
+
+def _task(v) -> str:
+    """``sheets.task`` with each blank set as math (placeholders survive the escaping)."""
+    latex = {q.name: q.latex for q in v.quantities}
+    names = list(latex)
+    out = _conventions(task(v, lambda n: f"QQ{names.index(n)}QQ"))
+    return re.sub(r"QQ(\d+)QQ", lambda m: f"${latex[names[int(m.group(1))]]}$", out)
+
+
+def _givens(v) -> str:
+    rows = []
+    for heading, items in given_groups(v):
+        cells = ", ".join(f"${tex} = {val}$" for _, _, tex, val in items)
+        rows.append(f"{escape_text(heading)} & {cells} \\\\")
+    return "\\begin{tabular}{@{}l l@{}}\n" + "\n".join(rows) + "\n\\end{tabular}"
+
+
+def _sheet_page(v, student, lang: str, tex: str) -> list[str]:
+    w = WORDS[lang]
+    title = f"{w['exercise']}: {escape_text(v.kind)} \\hfill {w['seed']} {v.seed}, {w['variant']} {v.number}"
+    out = [r"{\Large\bfseries " + title + r"}\par\medskip"]
+    if student:
+        name, sid = student
+        mode = "zh" if tex == "xelatex" else "en"
+        out.append(f"{w['name']}: \\textbf{{{text(name, mode)}}} \\hfill {w['id']}: "
+                   f"\\texttt{{{text(sid, mode)}}}\\par\\medskip")
+    out.append((_conventions(TASKS_ZH[v.kind]) if lang == "zh" else _task(v)) + r"\par\smallskip")
+    out.append(f"\\textbf{{{w['conventions']}.}} " + "; ".join(_conventions(r) for r in rules(v)) + r".\par\medskip")
+    out.append(f"\\textbf{{{w['given']}.}}\\par\\smallskip")
+    out.append(_givens(v) + r"\par\medskip")
+    out.append(w["answer"].format(d=v.digits) + r"\par\smallskip")
+    out.append(r"\renewcommand{\arraystretch}{1.3}\setlength{\LTleft}{0pt}")
+    out.append(f"\\begin{{longtable}}{{@{{}}r >{{$\\displaystyle}}l<{{$}} l p{{6cm}}@{{}}}}\n & \\text{{{w['quantity']}}} & "
+               f"{w['file_name']} & {w['your_answer']} \\\\ \\hline \\endhead")
+    for i, q in enumerate(v.quantities, start=1):
+        strut = r"\rule[-2.4ex]{0pt}{6ex}" if r"\frac" in q.latex else ""
+        out.append(f"{i}. & {q.latex}{strut} & \\texttt{{{escape_text(q.name)}}} & \\hrulefill \\\\")
+    out.append(r"\end{longtable}\vfill")
+    out.append(r"{\footnotesize " + WORDS[lang]["reprint"].format(
+        r=r"\texttt{" + escape_text(reprint_command(v)) + "}") + "}")
+    return out
+
+
+def sheets_latex(variants, students=None, lang: str = "en") -> str:
+    """One page per variant; ``students``: (name, id) per page, paired with ``variants``."""
+    if lang not in WORDS:
+        raise ValueError(f"lang must be one of {', '.join(WORDS)}, got {lang!r}")
+    tex = engine(lang, students)
+    out = _preamble(lang, tex)
+    for i, v in enumerate(variants):
+        if i:
+            out.append(r"\newpage")
+        out += _sheet_page(v, students[i] if students else None, lang, tex)
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+# ----- the answer key ------------------------------------------------------------------------
+def _worked(v) -> list[str]:
+    """The trace of the variant, printed by the LaTeX printer as the lecture shows it."""
+    from ..printing.latex_lessons import to_latex
+    if v.net is not None:
+        from ..calculus.derive import derive
+        from ..calculus.forward import forward
+        from ..calculus.train import step
+        net = v.net
+        style = "delta" if v.kind == "train-round" else "leibniz"
+        parts = [to_latex(forward(net))]
+        grads = [n[len("dE_d"):] for n in v.names if n.startswith("dE_d") and not n.startswith("dE_dout")]
+        if v.kind in ("output-weight", "hidden-weight", "update"):
+            parts += [to_latex(derive(net, p), style=style) for p in grads]
+        elif v.kind == "train-round":
+            parts += [to_latex(derive(net, p), style=style) for p in grads]
+        if v.kind in ("update", "train-round"):
+            parts.append(to_latex(step(net)))
+        return parts
+    if v.kind == "optimizer":
+        from ..lessons.expression import parse
+        from ..lessons.optim import trace
+        g = v.givens
+        a = g["a"]
+        hyper = {"lr": g["eta"]}
+        name = v.options["optimizer"]
+        if name == "adam":
+            hyper.update(betas=(g["beta1"], g["beta2"]), eps=g["eps"])
+        elif name == "rmsprop":
+            hyper.update(alpha=g["alpha"], eps=g["eps"])
+        else:
+            hyper.update(momentum=g["mu"])
+        objective = parse(f"{a.numerator}/{a.denominator}*w**2/2", ["w"])
+        return [to_latex(trace(name, objective, {"w": g["w_0"]}, 2, **hyper))]
+    from ..lessons.loss_trace import loss_trace
+    rows = [[v.givens[f"x_{s}_{j}"] for j in range(3)] for s in (1, 2)]
+    return [to_latex(loss_trace("cross_entropy", rows, [v.givens["y_1"], v.givens["y_2"]], "mean"))]
+
+
+def _values_table(v, names) -> str:
+    label = {q.name: q.latex for q in v.quantities}
+    cells = [f"$\\displaystyle {label[n]} = {shown(v.key[n], v.digits)}$" for n in names]
+    rows = [" & ".join(cells[i:i + 3] + [""] * (3 - len(cells[i:i + 3]))) + r" \\"
+            for i in range(0, len(cells), 3)]
+    return ("{\\renewcommand{\\arraystretch}{2.2}\\begin{tabular}{@{}lll@{}}\n" + "\n".join(rows)
+            + "\n\\end{tabular}}")
+
+
+def key_latex(variants) -> str:
+    out = _preamble("en")
+    first = variants[0]
+    out.append(r"{\Large\bfseries Answer key: " + escape_text(first.kind) + f" (seed {first.seed})" +
+               r"}\par\medskip")
+    out.append(f"Final answers per variant, {first.digits} significant digits.\\par\\medskip")
+    out.append(r"\renewcommand{\arraystretch}{2.2}")
+    out.append(r"\begin{tabular}{@{}r l@{}}" + "\n" + r"variant & final answers \\ \hline")
+    for v in variants:
+        label = {q.name: q.latex for q in v.quantities}
+        cells = r", \quad ".join(f"$\\displaystyle {label[n]} = {shown(v.key[n], v.digits)}$"
+                                 for n in final_names(v))
+        out.append(f"{v.number} & {cells} \\\\")
+    out.append(r"\end{tabular}")
+    for v in variants:
+        out.append(r"\newpage")
+        out.append(r"{\large\bfseries Variant " + f"{v.number}" + r"} \hfill " + escape_text(reprint(v))
+                   + r"\par\medskip")
+        out.append(r"\textbf{Given.}\par\smallskip" + "\n" + _givens(v) + r"\par\medskip")
+        out.append(r"\textbf{Every blank.}\par\smallskip" + "\n" + _values_table(v, v.names) + r"\par\medskip")
+        out.append(r"\textbf{Worked solution} (bptrace's trace, 9 significant digits).\par")
+        out.append("{\\small\n" + "\n\n".join(_worked(v)) + "\n}")
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
