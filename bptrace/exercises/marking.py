@@ -108,9 +108,11 @@ def mark(variant, answers: Answers, file: str = "answers") -> Marking:
         elif coarse and (close(a, key, written_digits(a)) or close(a, own, written_digits(a), 1)):
             verdict, mistakes = "rounding", ()
         elif close(a, own, n, 1):
-            # from the student's own rounded values: right, or an earlier error carried
-            verdict, mistakes = ("carried" if any(r.verdict in ("wrong", "carried") for r in rows)
-                                 else "right"), ()
+            # from the student's own rounded values: an earlier error carried forward, or —
+            # when the step gives the same with the wrong answers replaced by the key's —
+            # just their rounding carried forward, which is right
+            fixed = {**env_own, **{r.name: r.key for r in rows if r.verdict in ("wrong", "carried")}}
+            verdict, mistakes = ("right" if close(a, q.rule(fixed), n, 1) else "carried"), ()
         else:
             verdict = "wrong"
             found = [k for k, v in q.candidates(env_own) if close(a, v, n, 1)]
