@@ -123,6 +123,9 @@ def mark_cmd(answers, folder, seed, variant, kind, activation, loss, optimizer, 
     number = variant or given.variant
     if number is None:
         raise BadInput(f"{answers}: variant: not given (add 'variant = N' to the file, or --variant N)")
+    if folder and number > s.variants:
+        raise BadInput(f"{answers}: variant: {number} does not exist (the exercise in {folder} "
+                       f"has variants 1 to {s.variants})")
     v = make_variants(s, [number])[0]
     result = mark(v, check_names(given, v.names, answers), answers)
     click.echo(to_json(result.to_dict()) if fmt == "json" else marking_text(result), nl=fmt != "json")

@@ -1,10 +1,11 @@
 """A class list (CSV, untrusted) and the roster that pairs each student with a variant.
 
-Provides ``Student`` (``id``, ``name``), ``read_class_list(path)`` and ``assign(students,
-variants)`` (student k gets variant k, cycling when there are fewer variants than
+Provides ``Student`` (``id``, ``name``), ``read_class_list(path)``, ``spreadsheet_safe(cell)``
+(the roster and gradebook are opened in spreadsheets: no cell starts a formula) and
+``assign(students, variants)`` (student k gets variant k, cycling when there are fewer variants than
 students). The CSV needs a header row with ``id`` and ``name`` columns (others are
 ignored). An id names the student's files, so it is 1–40 of ``A–Z a–z 0–9 . _ -`` and does
-not start with a dot; names are 1–200 characters without control characters (any script:
+not start with a dot or a dash; names are 1–200 characters without control characters (any script:
 Chinese names are set with xelatex). Every problem is a ``SpecError`` naming the file, the
 row and the field.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from ..errors import SpecError
 
 MAX_STUDENTS = 1000
-_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,39}")
+_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,39}")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ def read_class_list(path) -> list[Student]:
     except UnicodeDecodeError as e:
         raise SpecError("", f"not UTF-8 text (byte {e.start})", str(path)) from None
     return parse_class_list(text, str(path))
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula: a leading = + - @ gets a quote."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def assign(students: list[Student], variants: int) -> list[tuple[Student, int]]:

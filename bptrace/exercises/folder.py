@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import SpecError
-from .classlist import Student, assign
+from .classlist import Student, assign, spreadsheet_safe
 from .generate import KINDS, exercise, variant
 from .sheet_latex import engine, key_latex, sheets_latex
 from .sheets import answers_template, key_dict, sheet_dict, sheet_text, to_json
@@ -112,7 +112,7 @@ def _write(root: Path, s: Settings, variants, pairs, pdf: bool) -> list[str]:
         w = csv.writer(out, lineterminator="\n")
         w.writerow(["id", "name", "variant", "seed"])
         for st, n in pairs:
-            w.writerow([st.id, st.name, n, s.seed])
+            w.writerow([st.id, spreadsheet_safe(st.name), n, s.seed])
             files[f"students/{st.id}.tex"] = sheets_latex([by_number[n]], [(st.name, st.id)], s.lang)
             files[f"templates/{st.id}.toml"] = answers_template(by_number[n], st.name)
         files["roster.csv"] = out.getvalue()

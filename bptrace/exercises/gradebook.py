@@ -18,6 +18,7 @@ from ..errors import SpecError
 from .answers import check_names, read_answers
 from .folder import make_variants
 from .marking import mark
+from .classlist import spreadsheet_safe
 from .report import GRADEBOOK_FIELDS, gradebook_row
 
 
@@ -36,10 +37,13 @@ def mark_folder(folder, settings, roster: dict, output=None):
         name, number = roster.get(p.stem, (given.student or "", given.variant))
         if number is None:
             raise SpecError("variant", "not in the roster and not given in the file", str(p))
+        if number > settings.variants:
+            raise SpecError("variant", f"{number} does not exist (variants 1 to {settings.variants})", str(p))
         if number not in cache:
             cache[number] = make_variants(settings, [number])[0]
         v = cache[number]
-        rows.append(gradebook_row(mark(v, check_names(given, v.names, str(p)), str(p)), p.stem, name))
+        rows.append(gradebook_row(mark(v, check_names(given, v.names, str(p)), str(p)), p.stem,
+                                  spreadsheet_safe(name)))
     target = Path(output) if output else folder / "gradebook.csv"
     out = io.StringIO()
     w = csv.DictWriter(out, GRADEBOOK_FIELDS, lineterminator="\n")
