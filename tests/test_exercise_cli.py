@@ -204,11 +204,10 @@ def test_spec_structure(tmp_path):
     assert r.exit_code == 0 and "Mazur" not in r.output.splitlines()[0]
     assert "weights into o1: w5 = " in r.output
     spec = tmp_path / "deep.toml"
-    spec.write_text((Path(__file__).parent.parent / "bptrace/model/builtin/mazur.toml").read_text()
-                    + '\n[[layers]]\nunits = 1\nactivation = "sigmoid"\nweights = [[0.1, 0.2]]\nbias = 0.1\n'
-                    .replace("targets = [0.01, 0.99]", "targets = [0.5]"))
-    r = invoke("exercise", "new", spec, "--seed", 2)
-    assert r.exit_code == 2 and "one hidden layer" in r.output or "targets" in r.output
+    layer = '[[layers]]\nunits = 2\nactivation = "sigmoid"\nweights = [[0.1, 0.2], [0.3, 0.4]]\n'
+    spec.write_text('inputs = [0.1, 0.2]\ntargets = [0.5, 0.5]\n' + layer * 3, "utf-8")
+    one_line_error(invoke("exercise", "new", spec, "--seed", 2),
+                   f"{spec}: exercises are drawn on one sample and one hidden layer (this spec has 3 layers)")
 
 
 # ----- LaTeX ------------------------------------------------------------------------------

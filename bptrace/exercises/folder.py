@@ -28,7 +28,7 @@ from typing import Optional
 
 from ..errors import SpecError
 from .classlist import Student, assign, spreadsheet_safe
-from .generate import KINDS, exercise, variant
+from .generate import KINDS, exercise, template_of, variant
 from .sheet_latex import engine, key_latex, sheets_latex
 from .sheets import answers_template, key_dict, sheet_dict, sheet_text, to_json
 
@@ -51,7 +51,12 @@ class Settings:
         spec_net = None
         if self.spec_text is not None:
             from ..model.spec import loads
-            spec_net = loads(self.spec_text, self.spec_name or "spec.toml")
+            file = self.spec_name or "spec.toml"
+            spec_net = loads(self.spec_text, file)
+            try:
+                template_of(spec_net)      # a structure exercises can be drawn on
+            except SpecError as e:
+                raise SpecError(e.field.removeprefix("SPEC"), e.problem, file) from None
         return dict(digits=self.digits, activation=self.activation, loss=self.loss,
                     shape=tuple(self.shape), optimizer=self.optimizer, spec_net=spec_net)
 

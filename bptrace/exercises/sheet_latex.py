@@ -18,7 +18,7 @@ import re
 
 from ..printing.latex_expr import escape_text
 from .rounding import shown
-from .sheets import final_names, given_groups, reprint, reprint_command, rules, task
+from .sheets import LOSS_TEXT, final_names, given_groups, reprint, reprint_command, rules, task
 
 WORDS = {
     "en": {"exercise": "Exercise", "variant": "variant", "seed": "seed", "name": "Name",
@@ -63,7 +63,7 @@ def _preamble(lang: str, tex: str = "pdflatex") -> list[str]:
         head.append(r"\usepackage[UTF8,linespread=1.0]{ctex}")
     else:
         head += [r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}"]
-    head += [r"\usepackage{amsmath,amssymb}", r"\usepackage{array,longtable}",
+    head += [r"\usepackage{amsmath,amssymb}", r"\usepackage{array,longtable,multicol}",
              r"\usepackage[margin=2cm]{geometry}", r"\allowdisplaybreaks",
              r"\ifdefined\pdftrailerid \pdftrailerid{}\pdfinfoomitdate=1 \fi",
              r"\pagestyle{empty}", r"\setlength{\parindent}{0pt}", r"\begin{document}"]
@@ -79,6 +79,7 @@ _MATH = {"e^−x": r"$e^{-x}$", "m̂": r"$\hat m$", "v̂": r"$\hat v$", "β₁�
          "·": r"$\cdot$", "√": r"$\surd$", "ε": r"$\varepsilon$", "α": r"$\alpha$",
          "μ": r"$\mu$", "η": r"$\eta$", "←": r"$\leftarrow$", "∂": r"$\partial$",
          "E_total": r"$E_{\mathrm{total}}$", "f(w) = a·w²/2": r"$f(w) = a w^2/2$"}
+_MATH.update({text: f"${tex}$" for text, tex in LOSS_TEXT.values()})
 _MATH_RE = re.compile("|".join(re.escape(k) for k in sorted(_MATH, key=len, reverse=True)))
 
 
@@ -90,9 +91,32 @@ def _conventions(s: str) -> str:
     return "".join(out) + escape_text(s[at:])
 
 
+def slash(latex: str) -> str:
+    r"""``\frac{\partial a}{\partial b}`` → ``\partial a/\partial b``: compact, for tables and prose."""
+    out, i = [], 0
+    while True:
+        j = latex.find(r"\frac{", i)
+        if j < 0:
+            return "".join(out) + latex[i:]
+        num, k = _group(latex, j + 5)
+        den, k = _group(latex, k)
+        out += [latex[i:j], f"{num}/{den}"]
+        i = k
+
+
+def _group(s: str, at: int) -> tuple[str, int]:
+    """The brace group starting at ``s[at] == "{"``: its contents and the index after it."""
+    depth = 0
+    for k in range(at, len(s)):
+        depth += {"{": 1, "}": -1}.get(s[k], 0)
+        if depth == 0:
+            return s[at + 1:k], k + 1
+    raise ValueError(f"unbalanced braces in {s!r}")
+
+
 def _task(v) -> str:
     """``sheets.task`` with each blank set as math (placeholders survive the escaping)."""
-    latex = {q.name: q.latex for q in v.quantities}
+    latex = {q.name: slash(q.latex) for q in v.quantities}
     names = list(latex)
     out = _conventions(task(v, lambda n: f"QQ{names.index(n)}QQ"))
     return re.sub(r"QQ(\d+)QQ", lambda m: f"${latex[names[int(m.group(1))]]}$", out)
@@ -120,13 +144,12 @@ def _sheet_page(v, student, lang: str, tex: str) -> list[str]:
     out.append(f"\\textbf{{{w['given']}.}}\\par\\smallskip")
     out.append(_givens(v) + r"\par\medskip")
     out.append(w["answer"].format(d=v.digits) + r"\par\smallskip")
-    out.append(r"\renewcommand{\arraystretch}{1.3}\setlength{\LTleft}{0pt}")
-    out.append(f"\\begin{{longtable}}{{@{{}}r >{{$\\displaystyle}}l<{{$}} l p{{6cm}}@{{}}}}\n & \\text{{{w['quantity']}}} & "
+    out.append(r"{\renewcommand{\arraystretch}{1.5}\setlength{\LTleft}{0pt}")
+    out.append(f"\\begin{{longtable}}{{@{{}}r >{{$}}l<{{$}} l p{{6cm}}@{{}}}}\n & \\text{{{w['quantity']}}} & "
                f"{w['file_name']} & {w['your_answer']} \\\\ \\hline \\endhead")
     for i, q in enumerate(v.quantities, start=1):
-        strut = r"\rule[-2.4ex]{0pt}{6ex}" if r"\frac" in q.latex else ""
-        out.append(f"{i}. & {q.latex}{strut} & \\texttt{{{escape_text(q.name)}}} & \\hrulefill \\\\")
-    out.append(r"\end{longtable}\vfill")
+        out.append(f"{i}. & {slash(q.latex)} & \\texttt{{{escape_text(q.name)}}} & \\hrulefill \\\\")
+    out.append(r"\end{longtable}}\vfill")
     out.append(r"{\footnotesize " + WORDS[lang]["reprint"].format(
         r=r"\texttt{" + escape_text(reprint_command(v)) + "}") + "}")
     return out
@@ -156,7 +179,7 @@ def _worked(v) -> list[str]:
         from ..calculus.train import step
         net = v.net
         style = "delta" if v.kind == "train-round" else "leibniz"
-        parts = [to_latex(forward(net))]
+        parts = ["\\begin{multicols}{2}\n" + to_latex(forward(net)) + "\n\\end{multicols}"]
         grads = [n[len("dE_d"):] for n in v.names if n.startswith("dE_d") and not n.startswith("dE_dout")]
         if v.kind in ("output-weight", "hidden-weight", "update"):
             parts += [to_latex(derive(net, p), style=style) for p in grads]
@@ -186,11 +209,11 @@ def _worked(v) -> list[str]:
 
 
 def _values_table(v, names) -> str:
-    label = {q.name: q.latex for q in v.quantities}
-    cells = [f"$\\displaystyle {label[n]} = {shown(v.key[n], v.digits)}$" for n in names]
+    label = {q.name: slash(q.latex) for q in v.quantities}
+    cells = [f"${label[n]} = {shown(v.key[n], v.digits)}$" for n in names]
     rows = [" & ".join(cells[i:i + 3] + [""] * (3 - len(cells[i:i + 3]))) + r" \\"
             for i in range(0, len(cells), 3)]
-    return ("{\\renewcommand{\\arraystretch}{2.2}\\begin{tabular}{@{}lll@{}}\n" + "\n".join(rows)
+    return ("{\\renewcommand{\\arraystretch}{1.3}\\begin{tabular}{@{}lll@{}}\n" + "\n".join(rows)
             + "\n\\end{tabular}}")
 
 
@@ -200,14 +223,13 @@ def key_latex(variants) -> str:
     out.append(r"{\Large\bfseries Answer key: " + escape_text(first.kind) + f" (seed {first.seed})" +
                r"}\par\medskip")
     out.append(f"Final answers per variant, {first.digits} significant digits.\\par\\medskip")
-    out.append(r"\renewcommand{\arraystretch}{2.2}")
-    out.append(r"\begin{tabular}{@{}r l@{}}" + "\n" + r"variant & final answers \\ \hline")
+    out.append(r"{\renewcommand{\arraystretch}{1.3}\setlength{\LTleft}{0pt}")
+    out.append(r"\begin{longtable}{@{}r l@{}}" + "\n" + r"variant & final answers \\ \hline \endhead")
     for v in variants:
-        label = {q.name: q.latex for q in v.quantities}
-        cells = r", \quad ".join(f"$\\displaystyle {label[n]} = {shown(v.key[n], v.digits)}$"
-                                 for n in final_names(v))
+        label = {q.name: slash(q.latex) for q in v.quantities}
+        cells = r", \quad ".join(f"${label[n]} = {shown(v.key[n], v.digits)}$" for n in final_names(v))
         out.append(f"{v.number} & {cells} \\\\")
-    out.append(r"\end{tabular}")
+    out.append(r"\end{longtable}}")
     for v in variants:
         out.append(r"\newpage")
         out.append(r"{\large\bfseries Variant " + f"{v.number}" + r"} \hfill " + escape_text(reprint(v))
