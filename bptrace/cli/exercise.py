@@ -50,8 +50,8 @@ def exercise():
 @click.argument("spec", required=False)
 @click.option("--seed", type=click.IntRange(0, 10**12), required=True,
               help="The seed every variant is drawn from (print it: it reprints the sheets).")
-@click.option("--variants", type=click.IntRange(1, 500), default=1, show_default=True,
-              help="How many variants (with a class list: cycled over the students).")
+@click.option("--variants", type=click.IntRange(1, 500), default=None,
+              help="How many variants [default: 1; with a class list one per student, or these cycled].")
 @generation_options
 @click.option("-o", "--output", type=click.Path(file_okay=False), default=None,
               help="Write the exercise folder here (sheets, keys, templates); default: print.")
@@ -70,15 +70,15 @@ def new(spec, seed, variants, kind, activation, loss, optimizer, shape, digits, 
     from ..exercises.folder import make_variants, write_folder
     if (class_list or pdf) and not output:
         raise BadInput("--class-list and --pdf need -o DIR (the folder to write)")
-    s = _settings(spec, kind, seed, variants, activation, loss, optimizer, shape, digits, lang)
+    s = _settings(spec, kind, seed, variants or 1, activation, loss, optimizer, shape, digits, lang)
     if output:
         students = None
         if class_list:
             from ..exercises.classlist import read_class_list
             students = read_class_list(class_list)
-            if variants == 1:
+            if variants is None:       # one variant per student
                 from dataclasses import replace
-                s = replace(s, variants=len(students))
+                s = replace(s, variants=min(len(students), 500))
         from ..render.pdflatex import LatexFailed, LatexMissing
         try:
             files = write_folder(output, s, students, pdf)

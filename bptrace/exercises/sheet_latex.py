@@ -43,6 +43,23 @@ TASKS_ZH = {"forward": "计算前向传播和误差。",
             "loss": "对 logits 做 softmax 后的交叉熵，对 2 个样本取平均；并求样本 1 的梯度。"}
 
 
+# the sheet's English phrases (sheets.rules, given_groups) in Chinese, longest first
+ZH_PHRASES = [
+    ("p = softmax(x) per sample; l = −log p of the target class; classes are numbered from 0, "
+     "as torch's class indices; L = mean of l; ∂L/∂x_j = (p_j − y_j)/N",
+     "每个样本 p = softmax(x)；l = −log p（目标类别的 p）；类别从 0 编号，与 torch 的类别索引相同；"
+     "L 为 l 的平均；∂L/∂x_j = (p_j − y_j)/N"),
+    ("g_t = ∂f/∂w at w_{t−1} = a·w_{t−1}", "g_t = ∂f/∂w 在 w_{t−1} 处的值 = a·w_{t−1}"),
+    ("activations: hidden ", "激活函数：隐藏层 "), (", outputs ", "，输出层 "), ("error: ", "误差："),
+    ("the biases are kept fixed", "偏置保持不变"), (" in torch's convention:", "（torch 的约定）："),
+    ("weights into ", "进入 "), ("inputs", "输入"),
+    ("biases", "偏置"), ("targets", "目标值"), ("learning rate", "学习率"),
+    ("objective f(w) = a·w²/2", "目标函数 f(w) = a·w²/2"), ("start", "初始值"),
+    ("hyper-parameters", "超参数"), ("logits of sample ", "logits：样本 "),
+    ("target classes", "目标类别"),
+]
+
+
 def engine(lang: str = "en", students=None) -> str:
     """xelatex (with ctex) for Chinese sheets or names pdflatex cannot set; else pdflatex."""
     wide = any(ord(ch) > 0xFF for st in (students or ()) if st for part in st for ch in part)
@@ -83,12 +100,16 @@ _MATH.update({text: f"${tex}$" for text, tex in LOSS_TEXT.values()})
 _MATH_RE = re.compile("|".join(re.escape(k) for k in sorted(_MATH, key=len, reverse=True)))
 
 
-def _conventions(s: str) -> str:
+def _conventions(s: str, lang: str = "en") -> str:
+    """Prose with Unicode math (the conventions, the task) as LaTeX; Chinese kept under zh."""
+    if lang == "zh":
+        for en, zh in ZH_PHRASES:
+            s = s.replace(en, zh)
     out, at = [], 0
     for m in _MATH_RE.finditer(s):
-        out += [escape_text(s[at:m.start()]), _MATH[m.group()]]
+        out += [text(s[at:m.start()], lang), _MATH[m.group()]]
         at = m.end()
-    return "".join(out) + escape_text(s[at:])
+    return "".join(out) + text(s[at:], lang)
 
 
 def slash(latex: str) -> str:
@@ -122,11 +143,15 @@ def _task(v) -> str:
     return re.sub(r"QQ(\d+)QQ", lambda m: f"${latex[names[int(m.group(1))]]}$", out)
 
 
-def _givens(v) -> str:
+def _givens(v, lang: str = "en") -> str:
     rows = []
     for heading, items in given_groups(v):
         cells = ", ".join(f"${tex} = {val}$" for _, _, tex, val in items)
-        rows.append(f"{escape_text(heading)} & {cells} \\\\")
+        if lang == "zh" and heading.startswith("weights into "):
+            heading += " 的权重"
+        elif lang == "zh" and heading.startswith("bias (shared by "):
+            heading = "偏置（" + heading[len("bias (shared by "):-1].replace(", ", "、") + " 共用）"
+        rows.append(f"{_conventions(heading, lang)} & {cells} \\\\")
     return "\\begin{tabular}{@{}l l@{}}\n" + "\n".join(rows) + "\n\\end{tabular}"
 
 
@@ -139,12 +164,12 @@ def _sheet_page(v, student, lang: str, tex: str) -> list[str]:
         mode = "zh" if tex == "xelatex" else "en"
         out.append(f"{w['name']}: \\textbf{{{text(name, mode)}}} \\hfill {w['id']}: "
                    f"\\texttt{{{text(sid, mode)}}}\\par\\medskip")
-    out.append((_conventions(TASKS_ZH[v.kind]) if lang == "zh" else _task(v)) + r"\par\smallskip")
-    out.append(f"\\textbf{{{w['conventions']}.}} " + "; ".join(_conventions(r) for r in rules(v)) + r".\par\medskip")
+    out.append((_conventions(TASKS_ZH[v.kind], lang) if lang == "zh" else _task(v)) + r"\par\smallskip")
+    out.append(f"\\textbf{{{w['conventions']}.}} " + "; ".join(_conventions(r, lang) for r in rules(v)) + r".\par\medskip")
     out.append(f"\\textbf{{{w['given']}.}}\\par\\smallskip")
-    out.append(_givens(v) + r"\par\medskip")
+    out.append(_givens(v, lang) + r"\par\medskip")
     out.append(w["answer"].format(d=v.digits) + r"\par\smallskip")
-    out.append(r"{\renewcommand{\arraystretch}{1.5}\setlength{\LTleft}{0pt}")
+    out.append(r"{\renewcommand{\arraystretch}{1.4}\setlength{\LTleft}{0pt}")
     out.append(f"\\begin{{longtable}}{{@{{}}r >{{$}}l<{{$}} l p{{6cm}}@{{}}}}\n & \\text{{{w['quantity']}}} & "
                f"{w['file_name']} & {w['your_answer']} \\\\ \\hline \\endhead")
     for i, q in enumerate(v.quantities, start=1):
