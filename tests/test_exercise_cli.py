@@ -151,6 +151,21 @@ def test_bad_answers_files(folder, tmp_path, text, parts):
     one_line_error(invoke("exercise", "mark", f, "-e", folder), str(f), *parts)
 
 
+def test_hostile_answers_files(folder, tmp_path):
+    f = tmp_path / "deep.toml"
+    f.write_text("variant = 1\nx = " + "[" * 5000 + "]" * 5000 + "\n", "utf-8")
+    one_line_error(invoke("exercise", "mark", f, "-e", folder), str(f))
+    f = tmp_path / "wide.csv"
+    f.write_text("variant,1\nout_h1," + "9" * 200_000 + "\n", "utf-8")
+    one_line_error(invoke("exercise", "mark", f, "-e", folder), f"{f}: CSV: malformed")
+    f = tmp_path / "esc.toml"
+    f.write_text('variant = 1\nstudent = "\\u001b[31mred"\n', "utf-8")
+    one_line_error(invoke("exercise", "mark", f, "-e", folder), "student: control characters")
+    f = tmp_path / "big.toml"
+    f.write_bytes(b"#" * 1_000_001)
+    one_line_error(invoke("exercise", "mark", f, "-e", folder), "larger than 1000 kB")
+
+
 def test_bad_csv_and_bytes(folder, tmp_path):
     f = tmp_path / "a.csv"
     f.write_text("variant,1\nout_h1,0.5,extra\n", "utf-8")

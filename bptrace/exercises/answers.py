@@ -76,6 +76,8 @@ def _meta(key, value, file):
     if key == "student":
         if not isinstance(value, str) or not value.strip() or len(value) > 200:
             raise SpecError("student", "expected a name of 1 to 200 characters", file)
+        if any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in value):
+            raise SpecError("student", "control characters are not allowed", file)
         return value.strip()
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
@@ -94,6 +96,8 @@ def parse_answers(text: str, file: str, names: list[str] | None = None) -> Answe
             data = tomllib.loads(text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as e:
             raise SpecError("TOML", f"malformed: {e}", file) from None
+        except RecursionError:
+            raise SpecError("TOML", "nested too deeply", file) from None
         pairs = []
         for k, v in data.items():
             if isinstance(v, (dict, list)):
@@ -114,7 +118,10 @@ def parse_answers(text: str, file: str, names: list[str] | None = None) -> Answe
 
 
 def _csv_pairs(text: str, file: str):
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as e:          # a NUL byte, a field beyond the csv module's limit
+        raise SpecError("CSV", f"malformed: {e}", file) from None
     if len(rows) > MAX_ROWS:
         raise SpecError("CSV", f"more than {MAX_ROWS} rows", file)
     pairs = []

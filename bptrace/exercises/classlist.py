@@ -30,7 +30,10 @@ class Student:
 
 
 def parse_class_list(text: str, file: str) -> list[Student]:
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as e:          # a NUL byte, a field beyond the csv module's limit
+        raise SpecError("CSV", f"malformed: {e}", file) from None
     if not rows:
         raise SpecError("header", "empty file: expected a header row with id and name", file)
     header = [c.strip().lower() for c in rows[0]]

@@ -209,7 +209,10 @@ def _worked(v) -> list[str]:
         if v.kind in ("output-weight", "hidden-weight", "update"):
             parts += [to_latex(derive(net, p), style=style) for p in grads]
         elif v.kind == "train-round":
-            parts += [to_latex(derive(net, p), style=style) for p in grads]
+            # one weight per neuron shows its δ; ∂E/∂w_jk = δ_j·x_k for the others is in the
+            # table of every blank and in the update
+            firsts = [row[0] for layer in reversed(net.names.weights) for row in layer]
+            parts += [to_latex(derive(net, p), style=style) for p in grads if p in firsts]
         if v.kind in ("update", "train-round"):
             parts.append(to_latex(step(net)))
         return parts
