@@ -143,3 +143,31 @@ def test_an_unexplained_wrong_number_says_so():
     values["net_h1"] = values["net_h1"] + 1
     text = marking_text(mark(v, sheet(values)))
     assert "no catalogued mistake gives this number" in text
+
+
+OPTIONS = [("hidden-weight", {"activation": "tanh"}), ("update", {"activation": "relu"}),
+           ("train-round", {"activation": "leaky_relu"}), ("output-weight", {"loss": "mse"}),
+           ("train-round", {"loss": "sse"}), ("update", {"shape": (3, 2, 1)}),
+           ("hidden-weight", {"shape": (2, 3, 2)}), ("optimizer", {"optimizer": "rmsprop"}),
+           ("optimizer", {"optimizer": "momentum"}), ("forward", {"digits": 3}),
+           ("update", {"digits": 6})]
+
+
+@pytest.mark.parametrize("kind,options", OPTIONS, ids=[f"{k}-{o}" for k, o in OPTIONS])
+def test_other_activations_losses_shapes_and_digits(kind, options):
+    """Every mistake that changes an answer is diagnosed at its first wrong step (6 variants)."""
+    digits = options.get("digits", DIGITS)
+    named = set()
+    for n in range(1, 7):
+        v = variant(kind, 77, n, **options)
+        m = mark(v, sheet(run(v.quantities, v.env, digits=digits), digits))
+        assert m.score == len(m.rows)
+        for key in CATALOGUE:
+            student = run(v.quantities, v.env, mistake=key, digits=digits)
+            first = first_changed(v, key, student)
+            if first is None:
+                continue
+            wrong = mark(v, sheet(student, digits)).first_wrong
+            assert (wrong.name, key in wrong.mistakes) == (first, True), (n, key, wrong)
+            named.add(key)
+    assert named

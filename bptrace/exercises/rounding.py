@@ -3,7 +3,8 @@
 Provides:
 - ``ulp(ref, digits)`` — one unit in the last asked digit of ``ref`` (0.0001 for 0.5933 at 4
   significant digits);
-- ``close(answer, ref, digits, units)`` — within ``units`` of that unit;
+- ``close(answer, ref, digits, units)`` — within ``units`` of that unit (a 0 is matched by
+  any answer below 1e-12);
 - ``rounded(value, digits)`` — the value rounded half-up to ``digits`` significant digits,
   as a ``Decimal`` (what a correct sheet holds);
 - ``shown(value, digits)`` — the same as text, without an exponent for lecture-sized numbers;
@@ -19,12 +20,20 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 import mpmath
 
 
+# a value computed at 50 digits from inputs such as 0.05 may come out as 3e-52 where the
+# exact value is 0: below this it is 0 (no lecture-sized quantity is that small)
+ZERO = Decimal("1e-40")
+# an answer counts as 0 below this (a calculator's noise, 1e-17, is a 0)
+ANSWER_ZERO = Decimal("1e-12")
+
+
 def to_decimal(x) -> Decimal:
-    """An mpf, Fraction, int or Decimal as a 50-digit ``Decimal``."""
+    """An mpf, Fraction, int or Decimal as a 50-digit ``Decimal`` (below 1e-40: 0)."""
     if isinstance(x, Decimal):
         return x
     if isinstance(x, mpmath.mpf):
-        return Decimal(mpmath.nstr(x, 50, min_fixed=-60, max_fixed=60, strip_zeros=False))
+        d = Decimal(mpmath.nstr(x, 50, min_fixed=-60, max_fixed=60, strip_zeros=False))
+        return Decimal(0) if abs(d) < ZERO else d
     with localcontext() as ctx:
         ctx.prec = 60
         if hasattr(x, "numerator"):
@@ -64,6 +73,8 @@ def shown(value, digits: int) -> str:
 def close(answer, ref, digits: int, units: float = 0.5) -> bool:
     """|answer − ref| ≤ ``units`` of the last asked digit of ``ref`` (and a hair for ties)."""
     a, r = to_decimal(answer), to_decimal(ref)
+    if not r:
+        return abs(a) < ANSWER_ZERO
     with localcontext() as ctx:
         ctx.prec = 60
         slack = abs(r) * Decimal("1e-30")
