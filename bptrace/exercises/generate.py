@@ -24,7 +24,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Optional
 
 import mpmath
 
@@ -62,10 +61,6 @@ class Variant:
     @property
     def names(self) -> list[str]:
         return [q.name for q in self.quantities]
-
-
-def _frac(text) -> Fraction:
-    return Fraction(text)
 
 
 def _mp(q: Fraction):
