@@ -6,7 +6,7 @@ import statistics
 import time
 
 import bptrace
-from bptrace.render.graphviz import render
+from bptrace.renderers.graphviz import render
 
 net = bptrace.load("mazur")
 sources = {kind: bptrace.to_dot(net, kind=kind, wrt="w1" if kind == "paths" else None,

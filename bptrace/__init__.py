@@ -13,9 +13,9 @@ The public API:
 The package is layered; each layer imports only the ones before it:
 ``model`` (describe a network) → ``calculus`` (traces of the chain rule, updates,
 training) → ``lessons`` (the course's standalone lessons) → ``oracle`` (torch) →
-``printing`` (text, JSON, LaTeX, DOT, TikZ) → ``render`` (Graphviz, pdflatex,
-matplotlib) → ``exercises`` (variants from a seed, keys, marking) → ``cli``. This module is the facade over all of them: names are imported on
-first use (PEP 562), so ``bptrace --help`` does not pay for SymPy, and the methods that
+``printing`` (text, JSON, LaTeX, DOT, TikZ) → ``renderers`` (Graphviz, pdflatex,
+matplotlib) → ``exercises`` (variants from a seed, keys, marking) → ``cli``. This module
+is the facade over all of them: names are imported on first use (PEP 562), so ``bptrace --help`` does not pay for SymPy, and the methods that
 reach up a layer (``net.derive()``, ``net.check_torch()``, Jupyter's display hooks) are
 wired here (see ``wiring.py``).
 """
@@ -32,7 +32,7 @@ _API = {
     "from_torch": "oracle.from_torch", "check_torch": "oracle.check",
     "to_json": "printing", "to_text": "printing",
     "to_latex": "printing.latex_lessons",
-    "to_dot": "printing.dot", "to_tikz": "render.tikz", "render": "render.graphviz",
+    "to_dot": "printing.dot", "to_tikz": "printing.tikz", "render": "renderers.graphviz",
 }
 __all__ = sorted(_API)
 
@@ -43,7 +43,7 @@ wiring.implement(
     step="calculus.train:step",
     train="calculus.train:train",
     check_torch="oracle.check:check_torch",
-    _repr_svg_="render.graphviz:svg_of",
+    _repr_svg_="renderers.graphviz:svg_of",
     _repr_latex_="printing.latex_lessons:to_latex",
 )
 

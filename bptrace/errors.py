@@ -1,4 +1,4 @@
-"""The one exception bptrace raises for bad input: ``SpecError``.
+"""The exceptions bptrace raises for bad input: ``SpecError`` and ``NumberError``.
 
 It names where the problem is (file, field) and what it is, so the CLI can print it as a
 single line and exit with status 2.
@@ -16,3 +16,9 @@ class SpecError(ValueError):
     def in_file(self, file: str) -> "SpecError":
         """The same error, located in ``file``."""
         return SpecError(self.field, self.problem, file)
+
+
+class NumberError(ValueError):
+    """A value that is not a finite number, or out of bptrace's bounds; the message says why.
+
+    Raised by ``model.numbers``; callers that know the field turn it into a ``SpecError``."""

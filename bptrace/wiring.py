@@ -2,7 +2,7 @@
 
 ``net.derive("w1")``, ``net.check_torch()`` and a trace's picture in Jupyter are methods
 users expect on the objects they hold, but the code for them lives in the layers above
-the class (``calculus/``, ``oracle/``, ``printing/``, ``render/``), which import it. The
+the class (``calculus/``, ``oracle/``, ``printing/``, ``renderers/``), which import it. The
 class declares such a method with ``upward(name, doc)``; the package facade
 (``bptrace/__init__.py``) says, once, which function implements each name. So imports
 only ever point down the layers (``tests/test_layout.py`` checks it, wiring included),

@@ -27,7 +27,7 @@ CASES = {
                            "layers[1].activation: unknown activation 'softplus' (known: sigmoid, tanh, relu, leaky_relu, identity)"),
     "non-numeric": (GOOD.replace("0.35", '"abc"'),
                     "layers[0].bias: 'abc' is not a number (write e.g. 0.15, -2, 1e-3 or 1/3)"),
-    "boolean": (GOOD.replace("0.35", "true"), "layers[0].bias: expected a number, got true"),
+    "boolean": (GOOD.replace("0.35", "true"), "layers[0].bias: expected a number, a list, or false (no bias), got true"),
     "infinite": (GOOD.replace("0.05", "inf"), "inputs[0]: Infinity is not a finite number"),
     "nan": (GOOD.replace("0.30]", "nan]"), "layers[0].weights[1][1]: NaN is not a finite number"),
     "duplicate name": (GOOD.replace("bias = 0.60", 'bias = 0.60\nnames = ["o1", "h1"]').replace(

@@ -15,75 +15,65 @@ from conftest import assert_close, random_network
 
 MAZUR_NETWORK_DOT = """\
 digraph network {
-\tgraph [fontname=Helvetica fontsize=12 label="Mazur's 2-2-2 example" labelloc=t nodesep=0.3 rankdir=LR ranksep=0.9]
-\tnode [fillcolor=white fontname=Helvetica fontsize=11 style=filled]
-\tedge [arrowsize=0.7 fontname=Helvetica fontsize=10]
-\t{
-\t\trank=same
-\t\tx1 [label="i₁ = 0.05" fillcolor="#E8F0FE" shape=circle]
-\t\tx2 [label="i₂ = 0.1" fillcolor="#E8F0FE" shape=circle]
-\t\tb1 [label="b₁ = 0.35" fillcolor="#FFF4D6" shape=box style="rounded,filled"]
-\t}
-\t{
-\t\trank=same
-\t\tn1_1 [label="h₁\\nnetₕ₁ = 0.3775\\noutₕ₁ = 0.5933" fillcolor="#E6F4EA" shape=circle]
-\t\tn1_2 [label="h₂\\nnetₕ₂ = 0.3925\\noutₕ₂ = 0.5969" fillcolor="#E6F4EA" shape=circle]
-\t\tb2 [label="b₂ = 0.6" fillcolor="#FFF4D6" shape=box style="rounded,filled"]
-\t}
-\t{
-\t\trank=same
-\t\tn2_1 [label="o₁\\nnetₒ₁ = 1.106\\noutₒ₁ = 0.7514" fillcolor="#E6F4EA" shape=circle]
-\t\tn2_2 [label="o₂\\nnetₒ₂ = 1.225\\noutₒ₂ = 0.7729" fillcolor="#E6F4EA" shape=circle]
-\t}
-\t{
-\t\trank=same
-\t\tE [label="Eₜₒₜₐₗ = 0.2984" fillcolor="#FDE7E7" shape=box style="rounded,filled"]
-\t}
-\tx1 -> n1_1 [label="w₁ = 0.15"]
-\tx2 -> n1_1 [label="w₂ = 0.2"]
+\tgraph [fontname="DejaVu Sans,Helvetica,Arial,sans-serif" fontsize=11 inputscale=72 layout=neato outputorder=edgesfirst overlap=true splines=line]
+\tnode [fillcolor=white fixedsize=true fontname="DejaVu Sans,Helvetica,Arial,sans-serif" fontsize=11 margin=0 style=filled]
+\tedge [arrowsize=0.7 fontname="DejaVu Sans,Helvetica,Arial,sans-serif" fontsize=10]
+\tx1 [label="i₁ = 0.05" fillcolor="#E8F0FE" height=0.33 pos="39.98,424.68!" shape=box style="rounded,filled" width=0.89]
+\tx2 [label="i₂ = 0.1" fillcolor="#E8F0FE" height=0.33 pos="39.98,85.38!" shape=box style="rounded,filled" width=0.76]
+\tb1 [label="b₁ = 0.35" fillcolor="#FFF4D6" height=0.33 pos="85.05,19.88!" shape=box style="rounded,filled" width=0.93]
+\tn1_1 [label="h₁\\nnetₕ₁ = 0.3775\\noutₕ₁ = 0.5933" fillcolor="#E6F4EA" height=0.72 pos="257.07,424.68!" shape=box style="rounded,filled" width=1.35]
+\tn1_2 [label="h₂\\nnetₕ₂ = 0.3925\\noutₕ₂ = 0.5969" fillcolor="#E6F4EA" height=0.72 pos="257.07,85.38!" shape=box style="rounded,filled" width=1.35]
+\tb2 [label="b₂ = 0.6" fillcolor="#FFF4D6" height=0.33 pos="320.51,19.88!" shape=box style="rounded,filled" width=0.84]
+\tn2_1 [label="o₁\\nnetₒ₁ = 1.106\\noutₒ₁ = 0.7514" fillcolor="#E6F4EA" height=0.72 pos="489.23,424.68!" shape=box style="rounded,filled" width=1.31]
+\tn2_2 [label="o₂\\nnetₒ₂ = 1.225\\noutₒ₂ = 0.7729" fillcolor="#E6F4EA" height=0.72 pos="489.23,85.38!" shape=box style="rounded,filled" width=1.35]
+\tE [label="Eₜₒₜₐₗ = 0.2984\\nhalf sum of squared errors" fillcolor="#FDE7E7" height=0.53 pos="761.21,255.03!" shape=box style="rounded,filled" width=2.46]
+\ttitle [label="Mazur's 2-2-2 example" fillcolor="#FFFFFF" fontsize=14 height=0.3 pos="428.75,469.05!" shape=plaintext style=filled width=2.32]
+\tcorner1 [label="" height=0.01 pos="0,0!" shape=point style=invis width=0.01]
+\tcorner2 [label="" height=0.01 pos="857.51,487.8!" shape=point style=invis width=0.01]
+\tx1 -> n1_1
+\tx2 -> n1_1
 \tb1 -> n1_1 [style=dashed]
-\tx1 -> n1_2 [label="w₃ = 0.25"]
-\tx2 -> n1_2 [label="w₄ = 0.3"]
+\tx1 -> n1_2
+\tx2 -> n1_2
 \tb1 -> n1_2 [style=dashed]
-\tn1_1 -> n2_1 [label="w₅ = 0.4"]
-\tn1_2 -> n2_1 [label="w₆ = 0.45"]
+\tn1_1 -> n2_1
+\tn1_2 -> n2_1
 \tb2 -> n2_1 [style=dashed]
-\tn1_1 -> n2_2 [label="w₇ = 0.5"]
-\tn1_2 -> n2_2 [label="w₈ = 0.55"]
+\tn1_1 -> n2_2
+\tn1_2 -> n2_2
 \tb2 -> n2_2 [style=dashed]
-\tn2_1 -> E [label="Eₒ₁ = 0.2748"]
-\tn2_2 -> E [label="Eₒ₂ = 0.02356"]
+\tn2_1 -> E
+\tn2_2 -> E
+\tlabel1 [label="w₁ = 0.15" fillcolor="#FFFFFFD9" fontsize=10 height=0.21 pos="118.56,424.68!" shape=plaintext style=filled width=0.71]
+\tlabel2 [label="w₂ = 0.2" fillcolor="#FFFFFFD9" fontsize=10 height=0.21 pos="113.35,200.05!" shape=plaintext style=filled width=0.66]
+\tlabel4 [label="w₃ = 0.25" fillcolor="#FFFFFFD9" fontsize=10 height=0.21 pos="119.47,300.43!" shape=plaintext style=filled width=0.74]
+\tlabel5 [label="w₄ = 0.3" fillcolor="#FFFFFFD9" fontsize=10 height=0.21 pos="113.35,85.38!" shape=plaintext style=filled width=0.66]
+\tlabel7 [label="w₅ = 0.4" fillcolor="#FFFFFFD9" fontsize=10 height=0.21 pos="350.96,424.68!" shape=plaintext style=filled width=0.66]
+\tlabel8 [label="w₆ = 0.45" fillcolor="#FFFFFFD9" fontsize=10 height=0.21 pos="353.06,225.67!" shape=plaintext style=filled width=0.74]
+\tlabel10 [label="w₇ = 0.5" fillcolor="#FFFFFFD9" fontsize=10 height=0.21 pos="350.75,287.76!" shape=plaintext style=filled width=0.66]
+\tlabel11 [label="w₈ = 0.55" fillcolor="#FFFFFFD9" fontsize=10 height=0.21 pos="352.85,85.38!" shape=plaintext style=filled width=0.74]
+\tlabel13 [label="Eₒ₁ = 0.2748" fillcolor="#FFFFFFD9" fontsize=10 height=0.21 pos="589.39,362.2!" shape=plaintext style=filled width=0.97]
+\tlabel14 [label="Eₒ₂ = 0.02356" fillcolor="#FFFFFFD9" fontsize=10 height=0.21 pos="592.71,149.92!" shape=plaintext style=filled width=1.05]
 }
 """
 
 MAZUR_PATHS_W5_DOT = """\
 digraph paths {
-\tgraph [fontname=Helvetica fontsize=12 label="Mazur's 2-2-2 example: ∂Eₜₒₜₐₗ/∂w₅" labelloc=t nodesep=0.3 rankdir=LR ranksep=0.9]
-\tnode [fillcolor=white fontname=Helvetica fontsize=11 style=filled]
-\tedge [arrowsize=0.7 fontname=Helvetica fontsize=10]
-\t{
-\t\trank=same
-\t\tp [label="w₅ = 0.4" fillcolor="#FFF4D6" penwidth=2 shape=box style="rounded,filled"]
-\t}
-\t{
-\t\trank=same
-\t\tnet2_1 [label="netₒ₁ = 1.106" fillcolor="#E6F4EA" shape=box style="rounded,filled"]
-\t}
-\t{
-\t\trank=same
-\t\tout2_1 [label="outₒ₁ = 0.7514" fillcolor="#E6F4EA" shape=box style="rounded,filled"]
-\t}
-\t{
-\t\trank=same
-\t\tE [label="Eₜₒₜₐₗ = 0.2984" fillcolor="#FDE7E7" penwidth=2 shape=box style="rounded,filled"]
-\t\tpath1 [label="path 1: w₅ → netₒ₁ → outₒ₁ → Eₜₒₜₐₗ\\nproduct = 0.08217" color="#D55E00" fontcolor="#D55E00" penwidth=2 shape=box style=rounded]
-\t\tsum [label="∂Eₜₒₜₐₗ/∂w₅ = sum over the paths = 0.08217" penwidth=2 shape=box style=rounded]
-\t}
-\tp -> net2_1 [label="∂netₒ₁/∂w₅ = 0.5933" color="#D55E00" fontcolor="#D55E00" penwidth=2]
-\tnet2_1 -> out2_1 [label="∂outₒ₁/∂netₒ₁ = 0.1868" color="#D55E00" fontcolor="#D55E00" penwidth=2]
-\tout2_1 -> E [label="∂Eₜₒₜₐₗ/∂outₒ₁ = 0.7414" color="#D55E00" fontcolor="#D55E00" penwidth=2]
-\tE -> path1 [style=invis]
-\tpath1 -> sum [style=invis]
+\tgraph [fontname="DejaVu Sans,Helvetica,Arial,sans-serif" fontsize=11 inputscale=72 layout=neato outputorder=edgesfirst overlap=true splines=line]
+\tnode [fillcolor=white fixedsize=true fontname="DejaVu Sans,Helvetica,Arial,sans-serif" fontsize=11 margin=0 style=filled]
+\tedge [arrowsize=0.7 fontname="DejaVu Sans,Helvetica,Arial,sans-serif" fontsize=10]
+\tn1_1 [label="h₁\\nnetₕ₁ = 0.3775\\noutₕ₁ = 0.5933" fillcolor="#E6F4EA" height=0.72 pos="56.48,275.65!" shape=box style="rounded,filled" width=1.35]
+\tn2_1 [label="o₁\\nnetₒ₁ = 1.106\\noutₒ₁ = 0.7514" fillcolor="#E6F4EA" height=0.72 pos="246.61,275.65!" shape=box style="rounded,filled" width=1.31]
+\tE [label="Eₜₒₜₐₗ = 0.2984\\nhalf sum of squared errors" fillcolor="#FDE7E7" height=0.53 pos="476.56,106!" shape=box style="rounded,filled" width=2.46]
+\tpath1 [label="path 1: ∂Eₜₒₜₐₗ/∂outₒ₁ · ∂outₒ₁/∂netₒ₁ · ∂netₒ₁/∂w₅\\l= 0.7414 · 0.1868 · 0.5933 = 0.08217\\l" color="#D55E00" fontcolor="#D55E00" height=0.5 margin="0.14,0.04" penwidth=2 pos="174.66,53.5!" shape=box style=rounded width=4.63]
+\tsum [label="∂Eₜₒₜₐₗ/∂w₅ = sum over the paths = 0.08217\\l" color="#FFFFFF" height=0.31 margin="0.14,0.04" penwidth=2.5 pos="148.59,18.88!" shape=box style=rounded width=3.91]
+\ttitle [label="Mazur's 2-2-2 example: ∂Eₜₒₜₐₗ/∂w₅" fillcolor="#FFFFFF" fontsize=14 height=0.3 pos="286.43,320.02!" shape=plaintext style=filled width=3.88]
+\tcorner1 [label="" height=0.01 pos="0,0!" shape=point style=invis width=0.01]
+\tcorner2 [label="" height=0.01 pos="572.86,338.76!" shape=point style=invis width=0.01]
+\tn1_1 -> n2_1 [color="#D55E00" penwidth=3.5]
+\tn2_1 -> E [color="#D55E00" penwidth=2]
+\tlabel1 [label="w₅ = 0.4" fillcolor="#FFFFFFD9" fontcolor="#D55E00" fontsize=10 height=0.21 pos="144.07,275.65!" shape=plaintext style=filled width=0.66]
+\tlabel2 [label="Eₒ₁ = 0.2748" fillcolor="#FFFFFFD9" fontcolor="#D55E00" fontsize=10 height=0.21 pos="340.47,206.4!" shape=plaintext style=filled width=0.97]
 }
 """
 
@@ -99,10 +89,12 @@ def test_paths_dot_for_an_output_weight(mazur):
 def test_backward_adds_deltas_and_gradients(mazur):
     dot = to_dot(mazur, backward=True)
     assert 'n1_1 [label="h₁\\nnetₕ₁ = 0.3775\\noutₕ₁ = 0.5933\\nδₕ₁ = 0.008771"' in dot
-    assert 'x1 -> n1_1 [label="w₁ = 0.15\\n∂Eₜₒₜₐₗ/∂w₁ = 0.0004386"]' in dot
     # a shared bias is one node, and its gradient is the sum over the neurons sharing it
     assert dot.count("\tb1 [") == 1 and "∂Eₜₒₜₐₗ/∂b₁ = 0.01873" in dot
-    assert 'n2_2 -> E [label="Eₒ₂ = 0.02356\\n∂Eₜₒₜₐₗ/∂outₒ₂ = -0.2171"]' in dot
+    # each edge label is a node of its own, pinned on its edge: the weight and its gradient
+    # when they fit, the names on the edges and the numbers in a table when they do not
+    assert "w₁ = 0.15" in dot and "∂Eₜₒₜₐₗ/∂w₁ = 0.0004386" in dot
+    assert "Eₒ₂ = 0.02356" in dot and "∂Eₜₒₜₐₗ/∂outₒ₂ = -0.2171" in dot
 
 
 def test_no_values_hides_every_number(mazur):
@@ -149,7 +141,7 @@ def test_hostile_names_stay_inside_their_labels(kind, wrt):
     """Parsed back by Graphviz itself: the same nodes and edges as a tame network, and
     every name shown literally."""
     import json
-    from bptrace.render.graphviz import render
+    from bptrace.renderers.graphviz import render
     tame = bptrace.load("mazur")
     evil = hostile_network()
     layouts = [json.loads(render(to_dot(n, kind=kind, wrt=wrt, backward=True), format="json"))
@@ -185,31 +177,34 @@ def test_traces_draw_their_network(mazur):
 # ----- the paths picture -------------------------------------------------------------------
 def test_paths_of_a_hidden_weight_each_in_its_colour(mazur):
     pic = picture(mazur, "paths", wrt="w1")
-    d = mazur.derive("w1")
     coloured = {(e.tail, e.head): e for e in pic.edges if e.colours}
-    # the shared start w1 → net_h1 → out_h1 carries both colours; the branches one each
-    assert coloured[("p", "net1_1")].colours == PATH_COLOURS[:2]
-    assert coloured[("net1_1", "out1_1")].colours == PATH_COLOURS[:2]
-    assert coloured[("out1_1", "net2_1")].colours == (PATH_COLOURS[0],)
-    assert coloured[("out1_1", "net2_2")].colours == (PATH_COLOURS[1],)
-    assert len(coloured) == 2 + 2 * 3
-    # every local derivative on an edge is the derivation's factor
-    for path in d.paths:
-        for f in path.factors:
-            edge = [e for e in coloured.values() if e.lines[0][0].of == f.of and e.lines[0][0].wrt == f.wrt]
-            assert len(edge) == 1 and edge[0].lines[0][2].value == f.value
+    # the shared start x1 → h1 carries both colours (and is the parameter: bold); the
+    # branches one each; the outputs' edges into E one each
+    assert coloured[("x1", "n1_1")].colours == PATH_COLOURS[:2] and coloured[("x1", "n1_1")].bold
+    assert coloured[("n1_1", "n2_1")].colours == (PATH_COLOURS[0],)
+    assert coloured[("n1_1", "n2_2")].colours == (PATH_COLOURS[1],)
+    assert coloured[("n2_1", "E")].colours == (PATH_COLOURS[0],)
+    assert len(coloured) == 5
     faded = [n.id for n in pic.nodes if n.faded]
-    assert sorted(faded) == ["net1_2", "out1_2", "x1", "x2"]
+    assert sorted(faded) == ["b1", "b2", "n1_2", "x2"]
+    # the legend: each path's factors, as the derivation has them, and their product
+    d = mazur.derive("w1")
+    for path, node in zip(d.paths, pic.legend):
+        partials = [p for p in node.lines[0] if hasattr(p, "of")]
+        assert [(p.of, p.wrt) for p in partials] == [(f.of, f.wrt) for f in path.factors]
+        assert node.lines[1][-1].value == path.value
     dot = to_dot(mazur, kind="paths", wrt="w1")
     assert "∂Eₜₒₜₐₗ/∂w₁ = sum over the paths = 0.0006684 + (-0.0002298) = 0.0004386" in dot
+    assert "= 0.7414 · 0.1868 · 0.4 · 0.2413 · 0.05 = 0.0006684" in dot
     assert 'color="#D55E00:#0072B2"' in dot
 
 
 def test_a_shared_bias_has_a_path_through_each_neuron(mazur):
     pic = picture(mazur, "paths", wrt="b1")
     assert [n.id for n in pic.legend] == ["path1", "path2", "path3", "path4", "sum"]
-    starts = sorted(e.head for e in pic.edges if e.tail == "p")
-    assert starts == ["net1_1", "net1_2"]
+    assert pic.node("b1").bold and not pic.node("b1").faded
+    starts = sorted(e.head for e in pic.edges if e.tail == "b1" and e.colours)
+    assert starts == ["n1_1", "n1_2"]
 
 
 def test_too_many_paths_are_summarised():

@@ -22,8 +22,8 @@ MAX_LINES = 400
 # The data flow, lowest first; a layer may import only itself and the layers before it.
 # ``errors`` and ``wiring`` are below everything; the facade (``bptrace/__init__``) and the
 # CLI are above everything.
-LAYERS = ["errors", "wiring", "model", "calculus", "lessons", "oracle", "printing", "render", "exercises",
-          "cli", ""]
+LAYERS = ["errors", "wiring", "model", "calculus", "lessons", "oracle", "printing", "renderers",
+          "exercises", "cli", ""]
 
 
 def module_name(path: Path) -> str:
@@ -136,3 +136,12 @@ def test_wired_methods_point_up_to_real_functions():
             module = "bptrace." + wiring.IMPLEMENTATIONS[name].partition(":")[0]
             assert layer_of(module) > layer_of(home), f"{name} is wired sideways or down"
             assert callable(wiring.implementation(name))
+
+
+def test_no_subpackage_shadows_a_public_name():
+    # ``import bptrace.render…`` would bind the subpackage over the ``bptrace.render`` function
+    subpackages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert not subpackages & set(bptrace.__all__)
+    from importlib import import_module
+    import_module("bptrace.renderers.graphviz")
+    assert callable(bptrace.render)

@@ -357,7 +357,7 @@ def test_plot_losses_svg_is_deterministic(tmp_path):
 
 
 def test_plotted_curves_are_the_tables_and_torchs():
-    from bptrace.render.plots import curves
+    from bptrace.renderers.plots import curves
     data = curves(beta=1.0, delta=1.0, points=13)
     r = torch.tensor(data["r"], dtype=torch.float64, requires_grad=True)
     zero = torch.zeros_like(r)

@@ -19,8 +19,11 @@ class DomainError(ValueError):
     """A formula has no real value at the given point (log(-1), 1/0, …)."""
 
 
+MAX_LOG_MAGNITUDE = 10 ** 6   # |ln value| of a power or an exp: e^(10^6) has 434,295 digits
+
+
 def _exp(x):
-    if x > 10 ** 6:
+    if x > MAX_LOG_MAGNITUDE:
         raise DomainError(f"exp({mpmath.nstr(x, 6)}) overflows")
     return mpmath.exp(x)
 
@@ -62,6 +65,10 @@ def _eval(expr, values):
         return out
     if expr.is_Pow:
         base, exp = args
+        if base != 0 and abs(exp * mpmath.log(abs(base))) > MAX_LOG_MAGNITUDE:
+            # 3**3**3**3**3 has about 10^(3.6·10^12) digits: no memory holds its exponent
+            raise DomainError(f"{mpmath.nstr(base, 6)}^{mpmath.nstr(exp, 6)} is beyond "
+                              f"e^±{MAX_LOG_MAGNITUDE:.0e}")
         if expr.args[1].is_Integer:
             return base ** int(expr.args[1])
         if base < 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import SpecError
-from .main import BadInput, load_spec, main
+from .main import BadInput, OutputPath, load_spec, main, output_format, write_output, wrote
 
 
 def document_options(f):
@@ -13,7 +13,7 @@ def document_options(f):
                      help="Include a picture of the network (TikZ, laid out by Graphviz).")(f)
     f = click.option("--pdf", is_flag=True,
                      help="Also compile the .tex with pdflatex (needs -o; the PDF goes beside it).")(f)
-    f = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+    f = click.option("-o", "--output", type=OutputPath(), default=None,
                      help="Write the .tex file here (default: standard output).")(f)
     f = click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
                      help="List chain-rule paths only up to this many (the delta form is always shown).")(f)
@@ -28,7 +28,7 @@ def _picture(wanted: bool):
     """The network picture hook: TikZ laid out by Graphviz (printing/tikz.py), or None."""
     if not wanted:
         return None
-    from ..render.tikz import to_tikz
+    from ..printing.tikz import to_tikz
     return to_tikz
 
 
@@ -39,18 +39,17 @@ def write_document(text: str, output, pdf: bool) -> None:
     if not output:
         click.echo(text, nl=False)
         return
-    with open(output, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    write_output(output, text)
     if pdf:
-        from ..render.pdflatex import LatexFailed, LatexMissing, compile_pdf
+        from ..renderers.pdflatex import LatexFailed, LatexMissing, compile_pdf
         try:
-            click.echo(f"wrote {output} and {compile_pdf(output).name}")
+            wrote(output, compile_pdf(output).name)
         except LatexMissing as e:
             raise BadInput(str(e)) from None
         except LatexFailed as e:
             raise click.ClickException(str(e)) from None
     else:
-        click.echo(f"wrote {output}")
+        wrote(output)
 
 
 @main.command()
@@ -88,7 +87,7 @@ def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, pictur
 
 @main.command()
 @click.argument("spec")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", type=OutputPath(), default=None,
               help="Write the picture here (format from the suffix unless --format says). "
                    "Without it, DOT, TikZ or SVG text goes to standard output.")
 @click.option("--kind", type=click.Choice(["network", "paths", "compute"]), default=None,
@@ -111,13 +110,13 @@ def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, pictur
               help="Draw chain-rule paths only up to this many.")
 def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths, digits, max_paths):
     """A Graphviz picture: the network, the chain-rule paths of --wrt, or the computation graph."""
-    from pathlib import Path
 
-    from ..render.graphviz import GraphvizError, render
-    if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-        fmt = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot",
-               "tex": "tikz", "tikz": "tikz"}.get(suffix, "svg")
+    from ..renderers.graphviz import GraphvizError, render
+    if output is not None:
+        fmt = output_format(output, fmt, {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot",
+                                          "gv": "dot", "tex": "tikz", "tikz": "tikz"})
+    elif fmt is None:
+        fmt = "svg"
     if kind is None:
         kind = "paths" if wrt else "network"
     if output is None and fmt in ("png", "pdf"):
@@ -127,7 +126,7 @@ def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths,
     net = load_spec(spec)
     try:
         if fmt == "tikz":
-            from ..render.tikz import to_tikz
+            from ..printing.tikz import to_tikz
             data = to_tikz(net, **settings).encode("utf-8")
         else:
             from ..printing.dot import to_dot
@@ -140,7 +139,8 @@ def graph(spec, output, kind, wrt, backward, fmt, engine, no_values, only_paths,
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
-        Path(output).write_bytes(data)
+        write_output(output, data)
+        wrote(output)
 
 
 # the optimizer, moving-average, schedule and dropout commands register themselves on main

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import SpecError
-from .main import BadInput, main
+from .main import BadInput, OutputPath, main
 
 KINDS = ("forward", "output-weight", "hidden-weight", "update", "train-round", "loss", "optimizer")
 
@@ -79,13 +79,14 @@ def new(spec, seed, variants, kind, activation, loss, optimizer, shape, digits, 
             if variants is None:       # one variant per student
                 from dataclasses import replace
                 s = replace(s, variants=min(len(students), 500))
-        from ..render.pdflatex import LatexFailed, LatexMissing
+        from ..renderers.pdflatex import LatexFailed, LatexMissing
         try:
             files = write_folder(output, s, students, pdf)
         except (LatexMissing, LatexFailed) as e:
             raise BadInput(str(e)) from None
         click.echo(f"wrote {output}: {s.variants} variant{'s' * (s.variants > 1)} of {kind}"
-                   + (f" for {len(students)} students" if students else "") + f", {len(files)} files")
+                   + (f" for {len(students)} students" if students else "") + f", {len(files)} files",
+                   err=True)
         return
     vs = make_variants(s)
     if fmt == "json":
@@ -133,7 +134,7 @@ def mark_cmd(answers, folder, seed, variant, kind, activation, loss, optimizer, 
 
 @exercise.command("mark-class")
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", type=OutputPath(), default=None,
               help="The gradebook CSV (default: FOLDER/gradebook.csv).")
 def mark_class(folder, output):
     """Mark every FOLDER/answers/<id>.toml (or .csv) and write a gradebook CSV."""
@@ -144,4 +145,4 @@ def mark_class(folder, output):
     for r in rows:
         click.echo(f"{r['student_id']}: {r['score']}/{r['out_of']}"
                    + (f", first wrong step {r['first_wrong_step']}" if r["first_wrong_step"] else ""))
-    click.echo(f"wrote {target} ({len(rows)} students)")
+    click.echo(f"wrote {target} ({len(rows)} students)", err=True)

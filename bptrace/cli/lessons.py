@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from .main import BadInput, main
+from .main import BadInput, OutputPath, main, wrote
 
 
 def _print(trace, fmt: str, digits: int, decimals) -> None:
@@ -74,7 +74,7 @@ def _output_options(f):
                    "v = β·v + (1 − β)·g and ε inside the root.")
 @click.option("--check", is_flag=True, help="Run the same steps with torch.optim (float64) and "
                                             "report the largest difference (exit 1 beyond 1e-12).")
-@click.option("-o", "--output", default=None, metavar="FILE",
+@click.option("-o", "--output", type=OutputPath(), default=None,
               help="optim compare: draw the trajectories (png, svg, pdf; needs matplotlib).")
 @_output_options
 def optim(names, objective, init, steps, lr, momentum, nesterov, betas, alpha, eps, weight_decay,
@@ -106,7 +106,7 @@ def optim(names, objective, init, steps, lr, momentum, nesterov, betas, alpha, e
     hyper = dict(lr=lr, momentum=momentum, nesterov=nesterov, betas=betas, alpha=alpha, eps=eps,
                  weight_decay=weight_decay)
     if output:
-        from ..render.plotting import check_path
+        from ..renderers.plotting import check_path
         check_path(output)
     if check:
         for n in chosen:
@@ -126,15 +126,14 @@ def optim(names, objective, init, steps, lr, momentum, nesterov, betas, alpha, e
         data = result.to_dict()
         checks = [c.to_dict() for c in comparisons]
         data["check"] = checks if comparing else checks[0]
-        import json
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        from ..printing.json import dumps
+        click.echo(dumps(data))
     else:
         _print(result, fmt, digits, decimals)
     if output:
-        from ..render.plots import plot_paths
+        from ..renderers.plots import plot_paths
         plot_paths(result, output)
-        if fmt == "text":
-            click.echo(f"wrote {output}")
+        wrote(output)
     _report(comparisons, fmt)
 
 
@@ -162,7 +161,7 @@ def ema(values, beta, bias_correction, start, fmt, digits, decimals):
 @click.option("--epochs", type=click.IntRange(1, 10 ** 6), default=100, help="Epochs 0 … N−1.")
 @click.option("--at", default=None, metavar="E1,E2,…", help="Epochs in the table [each change, or ten stops].")
 @click.option("--check", is_flag=True, help="Compare every epoch with torch.optim.lr_scheduler (exit 1 beyond 1e-12).")
-@click.option("-o", "--output", default=None, metavar="FILE", help="Plot the schedule (png, svg, pdf; needs matplotlib).")
+@click.option("-o", "--output", type=OutputPath(), default=None, help="Plot the schedule (png, svg, pdf; needs matplotlib).")
 @_output_options
 def schedule(kind, lr, gamma, step_size, milestones, t_max, eta_min, epochs, at, check, output,
              fmt, digits, decimals):
@@ -173,24 +172,23 @@ def schedule(kind, lr, gamma, step_size, milestones, t_max, eta_min, epochs, at,
                      t_max=t_max, eta_min=eta_min)
     epochs_at = None if at is None else [e.strip() for e in at.split(",")]
     if output:
-        from ..render.plotting import check_path
+        from ..renderers.plotting import check_path
         check_path(output)
     if check:
         _needs_torch()
     t = lib.trace(s, epochs, epochs_at)
     comparison = check_schedule(t) if check else None
     if fmt == "json" and comparison:
-        import json
         data = t.to_dict()
         data["check"] = comparison.to_dict()
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        from ..printing.json import dumps
+        click.echo(dumps(data))
     else:
         _print(t, fmt, digits, decimals)
     if output:
-        from ..render.plots import plot_schedule
+        from ..renderers.plots import plot_schedule
         plot_schedule(t, output)
-        if fmt == "text":
-            click.echo(f"wrote {output}")
+        wrote(output)
     _report([comparison] if comparison else [], fmt)
 
 
@@ -216,10 +214,10 @@ def dropout_command(p, inputs, mask, seed, eval_, upstream, check, fmt, digits, 
         return
     comparison, how = check_dropout(t)
     if fmt == "json":
-        import json
         data = t.to_dict()
         data["check"] = {**comparison.to_dict(), "how": how}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        from ..printing.json import dumps
+        click.echo(dumps(data))
     else:
         _print(t, fmt, digits, decimals)
         note = None

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .main import BadInput, emit, main, output_options
+from .main import BadInput, OutputPath, emit, main, output_format, output_options, wrote
 
 # ----- losses: bptrace loss, bptrace plot losses ----------------------------------------------
 LOSS_NAMES = ("mse", "l1", "smooth-l1", "huber", "bce", "bce-with-logits", "cross-entropy", "nll")
@@ -62,7 +62,7 @@ def plot():
 
 
 @plot.command("losses")
-@click.option("-o", "--output", required=True, metavar="FILE", help="The picture to write (.png, .svg or .pdf).")
+@click.option("-o", "--output", type=OutputPath(), required=True, help="The picture to write (.png, .svg or .pdf).")
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default=None,
               help="Format (default: from the file's suffix, which must agree).")
 @click.option("--beta", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
@@ -71,10 +71,7 @@ def plot():
               help="Huber's delta.")
 def plot_losses_command(output, fmt, beta, delta):
     """L1, MSE, Smooth L1 and Huber over the residual, and their derivatives."""
-    from pathlib import Path
-
-    from ..render.plots import plot_losses
-    suffix = Path(output).suffix.lower().lstrip(".")
-    if fmt is not None and suffix != fmt:
-        raise BadInput(f"-o {output}: the suffix must be .{fmt} for --format {fmt}")
+    from ..renderers.plots import plot_losses
+    output_format(output, fmt, {"png": "png", "svg": "svg", "pdf": "pdf"})
     plot_losses(output, beta, delta)
+    wrote(output)

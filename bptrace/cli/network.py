@@ -37,7 +37,6 @@ def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
     except SpecError as e:
         raise e.in_file(spec) from None
     if fmt == "json":
-        import json
         entries = []
         for p in params:
             entry = net.derive(p, max_paths=max_paths).to_dict()
@@ -46,7 +45,8 @@ def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
                 entry["proof"] = ([q.to_dict() for q in proof] if isinstance(proof, tuple)
                                   else proof.to_dict())
             entries.append(entry)
-        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        from ..printing.json import dumps
+        click.echo(dumps(entries))
         return
     traces = []
     for p in params:
@@ -231,11 +231,11 @@ def batches(samples, batch_size, epochs, drop_last, check, fmt):
     p = plan(samples, batch_size, epochs, drop_last)
     theirs = torch_len(p) if check else None
     if fmt == "json":
-        import json
         data = p.to_dict()
         if check:
             data["torch_iterations_per_epoch"] = theirs
-        click.echo(json.dumps(data, indent=2))
+        from ..printing.json import dumps
+        click.echo(dumps(data))
     else:
         emit(p, fmt, 9, None)
         if check:

@@ -1,7 +1,7 @@
 """Exercises with answer keys, and marking that names the student's mistake (issue 14).
 
 Built on the traces (``calculus/``, ``lessons/``) and the printed documents (``printing/``,
-``render/``); the layer between ``render`` and ``cli``.
+``renderers/``); the layer between ``renderers`` and ``cli``.
 
 - ``rounding.py`` — significant digits, the marking tolerance, answer text;
 - ``misconceptions.py`` — the catalogue of mistakes marking can name, with their fixes;

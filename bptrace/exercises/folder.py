@@ -128,7 +128,7 @@ def _write(root: Path, s: Settings, variants, pairs, pdf: bool) -> list[str]:
     (root / "answers").mkdir()
     written = list(files)
     if pdf:
-        from ..render.pdflatex import compile_pdf
+        from ..renderers.pdflatex import compile_pdf
         jobs = [("sheets.tex", engine(s.lang)), ("key.tex", "pdflatex")]
         jobs += [(f"students/{st.id}.tex", engine(s.lang, [(st.name, st.id)])) for st, _ in pairs or ()]
         for name, tex in jobs:

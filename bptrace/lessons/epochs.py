@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from ..errors import SpecError
 
+MAX_COUNT = 10 ** 15     # samples, batch size or epochs
+
 
 @dataclass(frozen=True)
 class BatchPlan:
@@ -54,4 +56,6 @@ def plan(samples: int, batch_size: int, epochs: int = 1, drop_last: bool = False
                                 ("--epochs", epochs, 0)):
         if not isinstance(value, int) or value < least:
             raise SpecError(field, f"must be an integer ≥ {least}, got {value!r}")
+        if value > MAX_COUNT:
+            raise SpecError(field, f"at most {MAX_COUNT:.0e} (torch's DataLoader counts in 64-bit integers)")
     return BatchPlan(samples, batch_size, epochs, drop_last)

@@ -31,7 +31,7 @@ from typing import Callable, Mapping
 import sympy
 
 from ..model.activations import sigmoid
-from ..model.numbers import parse_number
+from ..model.numbers import NumberError, parse_number
 
 MAX_LENGTH = 2000       # characters in an objective
 MAX_DEPTH = 60          # nesting of parentheses / unary operators
@@ -244,7 +244,10 @@ def _literal(t: Token) -> Fraction:
         raise ExpressionError(t.column, f"{t.text}: exponent beyond ±{MAX_LITERAL_EXPONENT}")
     if len(t.text) > 100:
         raise ExpressionError(t.column, "a number literal longer than 100 characters")
-    return parse_number(t.text)
+    try:
+        return parse_number(t.text)
+    except NumberError as e:
+        raise ExpressionError(t.column, str(e)) from None
 
 
 # ----- the tree as SymPy, or in any other number system ------------------------------------

@@ -7,7 +7,7 @@ Provides:
   state variable's update and the new parameter, each a ``Step`` (symbol = formula, the
   value computed from that formula at 50 digits) — the rules are ``calculus/optimizers.py``;
 - ``compare(names, objective, init, steps)`` → ``CompareTrace``: several optimizers from the
-  same start, for a table and a plot (``render/plots.py``).
+  same start, for a table and a plot (``renderers/plots.py``).
 
 The torch.optim mirror that checks every step is ``oracle/optim_torch.py``. The objective's
 gradient is taken once with ``sympy.diff``; each step evaluates it at the previous

@@ -32,7 +32,7 @@ from ..model.unevaluated import add, div, minus, mul, power
 KINDS = ("step", "multistep", "exponential", "cosine")
 TORCH_CLASS = {"step": "StepLR", "multistep": "MultiStepLR", "exponential": "ExponentialLR",
                "cosine": "CosineAnnealingLR"}
-MAX_EPOCHS = 10 ** 6
+MAX_EPOCHS = 100_000   # each epoch's value is a 50-digit evaluation (about 60 µs)
 
 ETA0, GAMMA, E, S, K = Symbol("η_0"), Symbol("γ"), Symbol("e"), Symbol("s"), Symbol("k")
 T, ETA_MIN = Symbol("T"), Symbol("η_min")

@@ -11,6 +11,7 @@ Two schemes:
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from ..errors import SpecError
@@ -120,3 +121,25 @@ def _check_unique(names: Names) -> None:
 def derivative_key(of: str, wrt: str) -> str:
     """The ``values`` key under which a computed ∂of/∂wrt is kept (a batch's ∂E_1/∂w1)."""
     return f"d{of}/d{wrt}"
+
+
+MAX_TITLE = 200     # characters in a network's free-text name (a title on slides and pages)
+
+
+def check_title(text: str, field: str = "name") -> str:
+    """A free-text name every output can carry, or a ``SpecError``.
+
+    Refused: control characters (a newline or ESC would break the one-line outputs and
+    the terminal), surrogates and Unicode noncharacters (U+FFFE, U+FFFF, …), which XML —
+    hence SVG and HTML — forbids, and more than ``MAX_TITLE`` characters.
+    """
+    if not isinstance(text, str):
+        raise SpecError(field, f"expected a string, got {type(text).__name__}")
+    if len(text) > MAX_TITLE:
+        raise SpecError(field, f"longer than {MAX_TITLE} characters ({len(text)})")
+    for c in text:
+        code = ord(c)
+        if (unicodedata.category(c) in ("Cc", "Cs") or 0xFDD0 <= code <= 0xFDEF
+                or code & 0xFFFE == 0xFFFE):
+            raise SpecError(field, f"contains U+{code:04X}, which a document cannot show: remove it")
+    return text

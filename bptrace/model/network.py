@@ -5,7 +5,7 @@ one. Values given in Python are read exactly (a float by its shortest repr, so 0
 1/10); values from a spec file arrive as exact fractions from ``spec.py``. The network
 knows its own numbers (``numbers``, ``values``, ``gradients``: ``numeric.py``); the traces
 that explain them (``forward``, ``derive``, ``prove``, ``step``, ``train``) live in
-``calculus/``, the torch check in ``oracle/`` and the picture in ``render/``: those methods
+``calculus/``, the torch check in ``oracle/`` and the picture in ``renderers/``: those methods
 are declared here and wired to their layer by the package facade (``bptrace/wiring.py``).
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from . import numeric
 from .activations import ACTIVATIONS
 from .layer import REDUCTIONS, Layer, check_dropout, is_batch
 from .loss_choice import choose
-from .naming import SCHEMES, make_names
+from .naming import SCHEMES, check_title, make_names
 from .numbers import exact, to_mpf
 from .unevaluated import add, mul
 
@@ -64,7 +64,7 @@ class Network:
             raise SpecError("layers", "a network needs at least one layer")
         if naming not in SCHEMES:
             raise SpecError("naming", f"unknown naming {naming!r} (known: {', '.join(SCHEMES)})")
-        self.name, self.naming = name, naming
+        self.name, self.naming = check_title(name), naming
         # a name checked now (as before any other field); its options once the outputs are known
         self.loss = choose(loss, reduction)
         self.update_biases = bool(update_biases)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 import mpmath
+
+from ..errors import NumberError  # noqa: F401  (raised here; callers import it from here too)
 
 WORKING_DIGITS = 50
 mpmath.mp.dps = WORKING_DIGITS
@@ -26,15 +28,12 @@ _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
 
 
-class NumberError(ValueError):
-    """A value that is not a finite number; the message says why."""
-
-
 # a network's numbers are lecture-sized: beyond these bounds a value is a mistake (or an
 # attack: exp(-1e999999) at 50 digits takes minutes), not a teaching example
 MAX_EXPONENT = 300        # |value| ≤ 1e300, within float64's range
 MIN_EXPONENT = -330       # literals down to float64's subnormals (smaller ones round to 0 there)
 MAX_DIGITS = 100          # digits in a literal
+FIXED_LIMIT = 60          # --decimals shows |x| < 1e60 in fixed point, larger ones in e-notation
 
 
 def _bounded(q: Fraction, shown: str) -> Fraction:
@@ -118,17 +117,28 @@ def fmt(x, digits: int = 9, decimals: int | None = None) -> str:
     """``x`` rounded for display, trailing zeros dropped (0.3775, 0.593269992).
 
     ``digits`` significant digits by default; with ``decimals``, that many places after
-    the point instead (the classic write-up prints 9 places: 0.082167041, 0.000438568).
+    the point instead (the classic write-up prints 9 places: 0.082167041, 0.000438568) —
+    except for |x| ≥ 1e60, shown with ``digits`` significant digits in e-notation rather
+    than as a string of zeros. Non-finite values print as nan, inf, -inf.
     """
     x = to_mpf(x)
+    if decimals is not None and mpmath.isfinite(x) and x and abs(x) >= mpmath.mpf(10) ** FIXED_LIMIT:
+        decimals = None         # a fixed-point 1e400 would be 400 digits: significant digits instead
     if decimals is not None:
+        if not mpmath.isfinite(x) or abs(x) < mpmath.mpf(10) ** -(decimals + 1):
+            return fmt(x, digits) if not mpmath.isfinite(x) else "0"
         exact = Decimal(mpmath.nstr(x, WORKING_DIGITS, strip_zeros=False, min_fixed=-mpmath.inf,
                                     max_fixed=mpmath.inf))
-        # half up, as students round by hand (0.5 → 1 at 0 places)
-        text = format(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), "f")
+        # half up, as students round by hand (0.5 → 1 at 0 places); the context holds every
+        # digit of the result (up to FIXED_LIMIT before the point, ``decimals`` after it)
+        with localcontext() as ctx:
+            ctx.prec = FIXED_LIMIT + decimals + 10
+            text = format(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), "f")
         if "." in text:
             text = text.rstrip("0").rstrip(".")
         return "0" if text in ("-0", "") else text
+    if not mpmath.isfinite(x):
+        return "nan" if mpmath.isnan(x) else ("inf" if x > 0 else "-inf")
     if x == 0:
         return "0"
     text = mpmath.nstr(x, digits, min_fixed=-5, max_fixed=digits + 1, strip_zeros=True)

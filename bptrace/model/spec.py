@@ -27,12 +27,13 @@ The format (``examples/mazur.toml`` is the classic 2-2-2 example)::
     units = 2
     activation = "sigmoid"     # sigmoid, tanh, relu, leaky_relu, identity
     weights = [[0.15, 0.20], [0.25, 0.30]]   # row j: the weights into neuron j
-    bias = 0.35                # one number: shared by the layer; a list: one per neuron
+    bias = 0.35                # one number: shared by the layer; a list: one per neuron; false: none
     names = ["h1", "h2"]       # optional neuron names
 """
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from decimal import Decimal
 from importlib import resources
@@ -44,6 +45,7 @@ from .network import Network
 from .numbers import exact
 
 BUILTINS = ("mazur",)
+MAX_SPEC_BYTES = 2_000_000     # a spec file larger than this is a mistake (or /dev/zero)
 _TOP = {"name", "loss", "learning_rate", "naming", "update_biases", "inputs", "targets",
         "input_names", "layers", "reduction", "training"}
 _LAYER = {"units", "activation", "weights", "bias", "names", "dropout", "mask", "seed"}
@@ -58,11 +60,26 @@ def load(source) -> Network:
         return loads(text, source)
     path = Path(source)
     try:
-        text = path.read_text("utf-8")
+        info = path.stat()
     except FileNotFoundError:
         raise SpecError("", f"no such file (built-in names: {', '.join(BUILTINS)})", source) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise SpecError("", f"cannot read: {e}", source) from None
+    except OSError as e:
+        raise SpecError("", f"cannot read: {e.strerror or e}", source) from None
+    # a FIFO would block, /dev/zero never ends, a directory is not a spec: regular files only
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise SpecError("", f"{kind}: a spec is a TOML file", source)
+    if info.st_size > MAX_SPEC_BYTES:
+        raise SpecError("", f"larger than {MAX_SPEC_BYTES // 1_000_000} MB: not a lecture-sized network", source)
+    try:
+        with path.open("rb") as fh:
+            text = fh.read(MAX_SPEC_BYTES + 1).decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError("", "cannot read: not UTF-8 text", source) from None
+    except OSError as e:
+        raise SpecError("", f"cannot read: {e.strerror or e}", source) from None
+    if len(text) > MAX_SPEC_BYTES:
+        raise SpecError("", f"larger than {MAX_SPEC_BYTES // 1_000_000} MB: not a lecture-sized network", source)
     return loads(text, source)
 
 
@@ -74,6 +91,8 @@ def loads(text: str, file: str = "<spec>") -> Network:
         raise SpecError("TOML", f"malformed: {e}", file) from None
     except RecursionError:
         raise SpecError("TOML", "nested too deeply", file) from None
+    except ValueError as e:     # an integer beyond Python's 4,300-digit conversion limit
+        raise SpecError("TOML", f"a number is too long ({str(e).split(':')[0]})", file) from None
     try:
         return _build(data)
     except SpecError as e:
@@ -149,7 +168,12 @@ def _build(data: dict) -> Network:
             raise SpecError(f"{where}.weights", f"expected a list of rows, got {_kind(weights)}")
         units = ld["units"]
         mask = _mask(ld, where, units, inputs) if "dropout" in ld else ld.get("mask")
-        layers.append(Layer(units, activation, weights, ld.get("bias", 0), ld.get("dropout"), mask))
+        bias = ld.get("bias", 0)
+        if isinstance(bias, bool):      # bias = false: a layer without bias (nn.Linear(bias=False))
+            if bias:
+                raise SpecError(f"{where}.bias", "expected a number, a list, or false (no bias), got true")
+            bias = None
+        layers.append(Layer(units, activation, weights, bias, ld.get("dropout"), mask))
         if isinstance(units, int) and not isinstance(units, bool):
             names.append(_names(ld.get("names"), units, f"{where}.names"))
     update_biases = data.get("update_biases", True)

@@ -47,7 +47,11 @@ def torch_run(t: OptimTrace):
     rows = []
     for _ in t.steps:
         opt.zero_grad()
-        t.objective.apply(tensors, ops).backward()
+        value = t.objective.apply(tensors, ops)
+        if not value.requires_grad:
+            raise SpecError("--check", f"the objective does not depend on {', '.join(t.params)}: "
+                                       "torch has nothing to differentiate")
+        value.backward()
         row = {p: {"grad": float(tensors[p].grad)} for p in t.params}
         opt.step()
         for p in t.params:

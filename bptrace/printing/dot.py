@@ -24,10 +24,11 @@ from ..calculus.trace import Derivation, ForwardTrace
 from ..model.numbers import fmt
 from .base import Printer
 from .expr import TextExpr
-from .picture import KINDS, Formula, Name, Num, Partial, Picture, Text, picture
+from .layout import place
+from .picture import KINDS, Formula, Name, Node, Num, Partial, Picture, Text, picture
 
 _SUB = dict(zip("0123456789aehijklmnoprstuvx_", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ,"))
-_PREFIXES = ("net", "out", "target", "E")
+_PREFIXES = ("net", "out", "target", "E", "d", "m", "p")
 _INDEXED = re.compile(r"([A-Za-z]+)(\d+(?:_\d+)*)")
 _SPECIAL = re.compile(r'([\\"{}<>|])')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -68,24 +69,43 @@ class _UnicodeExpr(TextExpr):
         return unicode_name(expr.name)
 
 
+FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"   # DejaVu first: it has every subscript glyph
+FONT_SIZE = {"title": 14, "edge": 10, "table": 10, "note": 10}     # any other role: 11
 STYLE = {
-    "graph": {"rankdir": "LR", "fontname": "Helvetica", "fontsize": "12", "labelloc": "t",
-              "nodesep": "0.3", "ranksep": "0.9"},
-    "node": {"fontname": "Helvetica", "fontsize": "11", "style": "filled", "fillcolor": "white"},
-    "edge": {"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.7"},
-    "input": {"shape": "circle", "fillcolor": "#E8F0FE"},
+    "graph": {"layout": "neato", "inputscale": "72", "splines": "line", "overlap": "true",
+              "outputorder": "edgesfirst", "fontname": FONT, "fontsize": "11"},
+    "node": {"fontname": FONT, "fontsize": "11", "style": "filled", "fillcolor": "white",
+             "fixedsize": "true", "margin": "0"},
+    "edge": {"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"},
+    "input": {"shape": "box", "style": "rounded,filled", "fillcolor": "#E8F0FE"},
     "bias": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FFF4D6"},
-    "neuron": {"shape": "circle", "fillcolor": "#E6F4EA"},
+    "neuron": {"shape": "box", "style": "rounded,filled", "fillcolor": "#E6F4EA"},
     "loss": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FDE7E7"},
-    "param": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FFF4D6"},
-    "net": {"shape": "box", "style": "rounded,filled", "fillcolor": "#E6F4EA"},
-    "out": {"shape": "box", "style": "rounded,filled", "fillcolor": "#E6F4EA"},
     "op": {"shape": "box", "style": "rounded,filled", "fillcolor": "#F1F3F4"},
-    "parameter": {"shape": "ellipse", "fillcolor": "#FFF4D6"},
-    "target": {"shape": "ellipse", "fillcolor": "#FDE7E7"},
-    "legend": {"shape": "box", "style": "rounded"},
+    "input_leaf": {"shape": "box", "style": "rounded,filled", "fillcolor": "#E8F0FE"},
+    "parameter": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FFF4D6"},
+    "target": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FDE7E7"},
+    "mask": {"shape": "box", "style": "rounded,filled", "fillcolor": "#EDE7F6"},
+    "legend": {"shape": "box", "style": "rounded", "color": "#FFFFFF", "margin": "0.14,0.04"},
+    "table": {"shape": "plaintext", "style": "filled", "fillcolor": "#FFFFFF"},
+    "note": {"shape": "plaintext", "style": "filled", "fillcolor": "#FFFFFF", "fontcolor": "#5F6368"},
+    "title": {"shape": "plaintext", "style": "filled", "fillcolor": "#FFFFFF"},
+    "label": {"shape": "plaintext", "style": "filled", "fillcolor": "#FFFFFFD9"},
     "faded": {"color": "#C8C8C8", "fontcolor": "#A8A8A8", "fillcolor": "#F7F7F7"},
 }
+LEFT_ALIGNED = ("legend", "table", "note")
+# width of a character in ems, as Helvetica draws it (a little generous: fallback fonts
+# draw subscripts and ∂ wider); anything not listed is 0.6
+_NARROW = set("ijlt.,:;'!|()[]/ ·ᵢⱼ1-−")
+_WIDE = set("mwMW∂δ→—%@")
+
+
+def text_width(text: str, size: float) -> float:
+    """An estimate of ``text``'s width in points at font ``size``."""
+    w = 0.0
+    for c in text:
+        w += 0.34 if c in _NARROW else 0.9 if c in _WIDE else 0.7 if c.isupper() else 0.6
+    return w * size
 
 
 class DotPrinter(Printer):
@@ -133,60 +153,114 @@ class DotPrinter(Printer):
             return p.text
         raise TypeError(f"not a label part: {p!r}")
 
-    def label(self, lines) -> str:
-        """Lines of parts as one escaped DOT label; lines joined by Graphviz's \\n."""
+    def line(self, line) -> str:
+        return "".join(self.part(p) for p in line)
+
+    def label(self, lines, left: bool = False) -> str:
+        """Lines of parts as one escaped DOT label; lines end in Graphviz's \\n (\\l when
+        ``left``: left-aligned)."""
         import graphviz
-        return graphviz.nohtml("\\n".join(dot_escape("".join(self.part(p) for p in line))
-                                          for line in lines))
+        end = "\\l" if left else "\\n"
+        text = end.join(dot_escape(self.line(line)) for line in lines)
+        return graphviz.nohtml(text + end if left else text)
+
+    def measure(self, lines, role) -> tuple:
+        """The size of a text block in points (``layout.py`` places boxes by it)."""
+        size = FONT_SIZE.get(role, 11)
+        width = max([text_width(self.line(line), size) for line in lines] or [0])
+        return width, 1.25 * size * max(1, len(lines))
+
+    # ----- layout -------------------------------------------------------------------------
+    def layout(self, pic: Picture):
+        """Where everything goes (``layout.place``), and the nodes the printer adds: a
+        table of the numbers and a note when they do not fit on the edges."""
+        lay = place(pic, self.measure)
+        extra = self._extra(pic, lay.mode)
+        if extra:
+            lay = place(pic, self.measure, extra)
+        return lay, extra
+
+    def _extra(self, pic: Picture, mode: str) -> tuple:
+        if mode == "full":
+            return ()
+        if mode == "none":
+            count = sum(1 for e in pic.edges if e.lines)
+            said = (f"the {count} edges are not labelled: too many for one picture "
+                    "(bptrace forward and derive list every number)")
+            return (Node("note", ((Text(said),),), "note"),)
+        rows = [tuple(p for i, line in enumerate(e.lines) for p in ((Text(";  "),) if i else ()) + line)
+                for e in pic.edges if e.lines]
+        if not rows:
+            return ()
+        said = ("the edges show names only: with their numbers the labels would overlap; "
+                "the numbers are in the table" if mode == "names" else
+                "the numbers would overlap on the edges: they are in the table")
+        note = Node("note", ((Text(said),),), "note")
+        per = -(-len(rows) // max(1, -(-len(rows) // 12)))     # at most 12 rows a column
+        tables = tuple(Node(f"table{i + 1}", tuple(rows[k:k + per]), "table")
+                       for i, k in enumerate(range(0, len(rows), per)))
+        return (note,) + tables
 
     # ----- DOT ----------------------------------------------------------------------------
     def _print_Picture(self, pic: Picture) -> str:
         import graphviz
-        g = graphviz.Digraph(pic.kind, graph_attr={**STYLE["graph"], "label": self.label([pic.title])},
-                             node_attr=STYLE["node"], edge_attr=STYLE["edge"])
-        by_id = {n.id: n for n in pic.nodes + pic.legend}
-        # the legend stacks under the last column (the loss)
-        ranks = list(pic.ranks)
-        if pic.legend:
-            ranks[-1] = tuple(ranks[-1]) + tuple(n.id for n in pic.legend)
-        ranked = set()
-        for rank in ranks:
-            with g.subgraph() as s:
-                s.attr(rank="same")
-                for id_ in rank:
-                    s.node(id_, self.label(by_id[id_].lines), **self._node_attrs(by_id[id_]))
-                    ranked.add(id_)
-        for n in pic.nodes + pic.legend:
-            if n.id not in ranked:
-                g.node(n.id, self.label(n.lines), **self._node_attrs(n))
-        for e in pic.edges:
+        lay, extra = self.layout(pic)
+        g = graphviz.Digraph(pic.kind, graph_attr=STYLE["graph"], node_attr=STYLE["node"],
+                             edge_attr=STYLE["edge"])
+        title = Node("title", (pic.title,), "title")
+        for n in pic.nodes + pic.legend + extra + ((title,) if pic.title else ()):
+            b = lay.nodes[n.id]
+            g.node(n.id, self.label(n.lines, n.role in LEFT_ALIGNED), pos=f"{_n(b.x)},{_n(b.y)}!",
+                   width=_inch(b.w), height=_inch(b.h), **self._node_attrs(n))
+        # invisible corners: Graphviz's drawing is exactly the layout's extent, margins too
+        for name, x, y in (("corner1", 0, 0), ("corner2", lay.width, lay.height)):
+            g.node(name, "", shape="point", style="invis", width="0.01", height="0.01",
+                   pos=f"{_n(x)},{_n(y)}!")
+        for i, e in enumerate(pic.edges):
             attrs = {}
-            if e.lines:
-                attrs["label"] = self.label(e.lines)
             if e.colours:
-                attrs.update(color=":".join(e.colours), penwidth="2",
-                             fontcolor=e.colours[0] if len(e.colours) == 1 else "black")
+                attrs.update(color=":".join(e.colours), penwidth="3.5" if e.bold else "2")
             if e.faded:
                 attrs.update(color=STYLE["faded"]["color"])
             if e.dashed:
                 attrs["style"] = "dashed"
             g.edge(e.tail, e.head, **attrs)
-        if pic.legend:
-            # flat invisible edges keep the last column in order: loss, paths, sum
-            for a, b in zip(ranks[-1], ranks[-1][1:]):
-                g.edge(a, b, style="invis")
+        for i, e in enumerate(pic.edges):
+            if i not in lay.labels:
+                continue
+            b = lay.labels[i]
+            lines = e.lines if lay.mode == "full" else e.short
+            attrs = dict(STYLE["label"], fontsize=str(FONT_SIZE["edge"]))
+            if e.colours:
+                attrs["fontcolor"] = e.colours[0] if len(e.colours) == 1 else "black"
+            g.node(f"label{i + 1}", self.label(lines), pos=f"{_n(b.x)},{_n(b.y)}!",
+                   width=_inch(b.w), height=_inch(b.h), **attrs)
         return g.source
 
     @staticmethod
     def _node_attrs(n) -> dict:
         attrs = dict(STYLE[n.role])
+        if n.shape:
+            attrs["shape"] = n.shape
+        if n.role in FONT_SIZE:
+            attrs["fontsize"] = str(FONT_SIZE[n.role])
         if n.faded:
             attrs.update(STYLE["faded"])
         if n.colour:
             attrs.update(color=n.colour, fontcolor=n.colour, penwidth="2")
         if n.bold:
-            attrs["penwidth"] = "2"
+            attrs["penwidth"] = "2.5"
         return attrs
+
+
+def _n(x: float) -> str:
+    """A coordinate with two decimals, trailing zeros dropped (deterministic text)."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _inch(points: float) -> str:
+    return _n(points / 72 + 0.005)
 
 
 def _network_of(trace):

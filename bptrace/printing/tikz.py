@@ -3,10 +3,10 @@ r"""The TikZ printer: the same pictures as ``dot.py``, as a LaTeX figure with re
 Provides ``TikzPrinter``, ``to_tikz(obj, **settings)``, ``network_tikz(net, …)`` (the hook
 for LaTeX documents and beamer decks) and ``latex_name(name)``.
 
-The layout is Graphviz's: the picture is written as DOT, laid out by the embedded
-Graphviz (``json`` output, so no system ``dot`` is needed), and every node is placed at
-Graphviz's position, every edge drawn along Graphviz's Bézier spline, every edge label
-put at Graphviz's label point. Only the text changes: $w_{1} = 0.15$,
+The layout is bptrace's own (``layout.py``), the very positions the DOT picture pins:
+every node, every edge label at the same point, each edge a straight line between its
+nodes, so the three renderings (embedded Graphviz, system ``dot``, TikZ) put everything
+in the same place. Only the text changes: $w_{1} = 0.15$,
 $\mathrm{out}_{h1}$, $\delta_{o1}$, $\partial E_{\mathrm{total}}/\partial w_{1}$. A name
 that is not a plain identifier is written as escaped text, so it cannot break the
 document. The figure needs ``\usepackage{tikz}`` only; by default it is scaled to
@@ -14,14 +14,13 @@ document. The figure needs ``\usepackage{tikz}`` only; by default it is scaled t
 """
 from __future__ import annotations
 
-import json
 import re
 
 from sympy.printing.latex import LatexPrinter
 
 from ..model.numbers import fmt
-from ..printing.dot import STYLE, DotPrinter
-from ..printing.picture import Formula, Name, Num, Partial, Picture, Text
+from .dot import LEFT_ALIGNED, STYLE, DotPrinter, _n
+from .picture import Formula, Name, Node, Num, Partial, Picture, Text
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 _INDEXED = re.compile(r"([A-Za-z]+)(\d+(?:_\d+)*)")
@@ -68,6 +67,8 @@ def latex_name(name: str) -> str:
             return rf"\delta_{{{_sub(rest)}}}"
         if head in ("net", "out", "target"):
             return rf"\mathrm{{{head}}}_{{{_sub(rest)}}}"
+        if head in ("d", "m", "p"):          # dropout: d_h1, m_h1; softmax: p_o1
+            return rf"{head}_{{{_sub(rest)}}}"
         if head == "E":
             return r"E_{\mathrm{total}}" if rest == "total" else rf"E_{{{_sub(rest)}}}"
     m = _INDEXED.fullmatch(name)
@@ -118,74 +119,66 @@ class TikzPrinter(DotPrinter):
             return rf"\mbox{{{latex_text(p.text)}}}" if p.text.strip() else p.text
         raise TypeError(f"not a label part: {p!r}")
 
-    def label(self, lines) -> str:
-        return r"\\".join(f"${''.join(self.part(p) for p in line)}$" for line in lines)
-
     def _print_Picture(self, pic: Picture) -> str:
-        from .graphviz import render
         dot = DotPrinter(**{k: v for k, v in self._settings.items()
-                            if k in DotPrinter._default_settings})._print_Picture(pic)
-        layout = json.loads(render(dot, format="json", engine="wasm"))
-        return self._tikz(pic, layout)
+                            if k in DotPrinter._default_settings})
+        lay, extra = dot.layout(pic)      # the same positions as the DOT picture
+        return self._tikz(pic, lay, extra)
 
-    def _tikz(self, pic: Picture, layout: dict) -> str:
-        by_id = {n.id: n for n in pic.nodes + pic.legend}
-        objects = [o for o in layout.get("objects", []) if "pos" in o]
-        gvid = {o["_gvid"]: o["name"] for o in layout.get("objects", [])}
+    def _tikz(self, pic: Picture, lay, extra) -> str:
         font = self._settings["font"]
-        out = [f"% bptrace: {pic.kind} picture; layout by Graphviz (dot), in points",
+        out = [f"% bptrace: {pic.kind} picture; positions decided by bptrace, in points",
                r"\begin{tikzpicture}[x=1pt, y=1pt, line cap=round,",
                rf"  every node/.style={{font={font}, align=center, inner sep=1pt}},",
-               r"  edgelabel/.style={font=\footnotesize, fill=white, fill opacity=0.8, text opacity=1}]"]
-        title = self.label([pic.title])
-        x0, y0, x1, y1 = (float(v) for v in layout["bb"].split(","))
-        out.append(rf"\node[font=\normalsize] at ({_n((x0 + x1) / 2)},{_n(y1 + 8)}) {{{title}}};")
-        for o in objects:
-            n = by_id[o["name"]]
-            x, y = (float(v) for v in o["pos"].split(","))
-            w, h = float(o["width"]) * 72, float(o["height"]) * 72
+               r"  edgelabel/.style={font=\footnotesize, fill=white, fill opacity=0.85, text opacity=1}]"]
+        title = Node("title", (pic.title,), "title")
+        for n in pic.nodes + pic.legend + extra + ((title,) if pic.title else ()):
+            b = lay.nodes[n.id]
             style = {**STYLE[n.role], **(STYLE["faded"] if n.faded else {})}
-            opts = [_SHAPES.get(style.get("shape", "ellipse"), "rectangle")]
-            if "rounded" in style.get("style", ""):
+            shape = n.shape or style.get("shape", "box")
+            opts = ["circle" if shape == "circle" else "rectangle"]
+            if n.role in LEFT_ALIGNED:
+                opts.append("align=left")
+            if "rounded" in style.get("style", "") and shape != "circle":
                 opts.append("rounded corners=4pt")
-            if opts[0] == "circle":
-                opts.append(f"minimum size={_n(min(w, h))}pt")
+            if shape == "circle":
+                opts.append(f"minimum size={_n(min(b.w, b.h))}pt")
             else:
-                opts.append(f"minimum width={_n(w)}pt, minimum height={_n(h)}pt")
+                opts.append(f"minimum width={_n(b.w)}pt, minimum height={_n(b.h)}pt")
             colour = n.colour or style.get("color")
-            opts.append(f"draw={_colour(colour)}" if colour else "draw")
-            if style.get("fillcolor", "white") != "white":
-                opts.append(f"fill={_colour(style['fillcolor'])}")
+            if shape != "plaintext" and colour != "#FFFFFF":
+                opts.append(f"draw={_colour(colour)}" if colour else "draw")
+            if style.get("fillcolor", "white") not in ("white", "#FFFFFF"):
+                opts.append(f"fill={_colour(style['fillcolor'][:7])}")
             text_colour = n.colour or style.get("fontcolor")
             if text_colour:
                 opts.append(f"text={_colour(text_colour)}")
             if n.bold or n.colour:
                 opts.append("line width=1.2pt")
-            out.append(rf"\node[{', '.join(opts)}] ({_tikz_id(n.id)}) at ({_n(x)},{_n(y)}) "
+            if n.role == "title":
+                opts.append(r"font=\normalsize")
+            out.append(rf"\node[{', '.join(opts)}] ({_tikz_id(n.id)}) at ({_n(b.x)},{_n(b.y)}) "
                        rf"{{{self.label(n.lines)}}};")
-        edges = {(e.tail, e.head): e for e in pic.edges}
-        for o in layout.get("edges", []):
-            tail, head = gvid[o["tail"]], gvid[o["head"]]
-            e = edges.get((tail, head))
-            if e is None or "pos" not in o:   # the legend's invisible edges
-                continue
+        for i, e in enumerate(pic.edges):
             colours = e.colours or ((STYLE["faded"]["color"],) if e.faded else ("#000000",))
-            path = _spline(o["pos"])
-            for i, c in enumerate(colours):
-                shift = (i - (len(colours) - 1) / 2) * 1.6
+            for k, c in enumerate(colours):
+                shift = (k - (len(colours) - 1) / 2) * 1.6
                 opts = ["-{Stealth[length=5pt]}", f"draw={_colour(c)}",
-                        "line width=1.1pt" if e.colours else "line width=0.5pt"]
+                        ("line width=2pt" if e.bold else "line width=1.1pt") if e.colours else "line width=0.5pt"]
                 if shift:
                     opts.append(f"transform canvas={{yshift={_n(shift)}pt}}")
                 if e.dashed:
                     opts.append("dashed")
-                out.append(rf"\draw[{', '.join(opts)}] {path};")
-            if e.lines and "lp" in o:
-                lx, ly = (float(v) for v in o["lp"].split(","))
-                opts = ["edgelabel"]
-                if len(colours) == 1 and e.colours:
-                    opts.append(f"text={_colour(colours[0])}")
-                out.append(rf"\node[{', '.join(opts)}] at ({_n(lx)},{_n(ly)}) {{{self.label(e.lines)}}};")
+                out.append(rf"\draw[{', '.join(opts)}] ({_tikz_id(e.tail)}) -- ({_tikz_id(e.head)});")
+        for i, e in enumerate(pic.edges):
+            if i not in lay.labels:
+                continue
+            b = lay.labels[i]
+            opts = ["edgelabel"]
+            if len(e.colours) == 1:
+                opts.append(f"text={_colour(e.colours[0])}")
+            lines = e.lines if lay.mode == "full" else e.short
+            out.append(rf"\node[{', '.join(opts)}] at ({_n(b.x)},{_n(b.y)}) {{{self.label(lines)}}};")
         out.append(r"\end{tikzpicture}")
         body = "\n".join(out)
         width = self._settings["width"]
@@ -193,39 +186,12 @@ class TikzPrinter(DotPrinter):
             body = f"\\resizebox{{{width}}}{{!}}{{%\n{body}%\n}}"
         return body + "\n"
 
-
-def _n(x: float) -> str:
-    """A coordinate with two decimals, trailing zeros dropped (deterministic text)."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    def label(self, lines, left: bool = False) -> str:
+        return r"\\".join(f"${''.join(self.part(p) for p in line)}$" for line in lines)
 
 
 def _tikz_id(id_: str) -> str:
     return "bp-" + id_.replace("_", "-")
-
-
-def _spline(pos: str) -> str:
-    """Graphviz's edge spline "e,x,y p0 p1 p2 p3 …" as a TikZ path of Bézier pieces."""
-    end, start = None, None
-    points = []
-    for item in pos.split():
-        if item.startswith("e,"):
-            end = item[2:]
-        elif item.startswith("s,"):
-            start = item[2:]
-        else:
-            points.append(item)
-    pts = [f"({_n(float(a))},{_n(float(b))})" for a, b in (p.split(",") for p in points)]
-    path = pts[0]
-    for i in range(1, len(pts) - 2, 3):
-        path += f" .. controls {pts[i]} and {pts[i + 1]} .. {pts[i + 2]}"
-    if start is not None:
-        a, b = start.split(",")
-        path = f"({_n(float(a))},{_n(float(b))}) -- " + path
-    if end is not None:
-        a, b = end.split(",")
-        path += f" -- ({_n(float(a))},{_n(float(b))})"
-    return path
 
 
 def to_tikz(obj, **settings) -> str:
