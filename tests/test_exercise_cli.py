@@ -80,6 +80,17 @@ def test_the_folder_is_byte_identical_on_two_runs(tmp_path):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
 
 
+@pytest.mark.parametrize("args", [["--kind", "loss"], ["--kind", "optimizer", "--optimizer", "rmsprop"],
+                                  ["--kind", "update", "--activation", "tanh", "--shape", "3-2-1",
+                                   "--loss", "mse", "--digits", "5"]])
+def test_the_reprint_line_prints_the_variant_again(args):
+    r = invoke("exercise", "new", "--seed", 12, "--variants", 3, *args)
+    third = r.output.split("\n\n")[2]
+    command = third.splitlines()[-1].removeprefix("Reprint: bptrace ").split()
+    again = invoke(*command)
+    assert again.output.split("\n\n")[-1] == third
+
+
 def test_a_variant_is_the_same_whatever_else_is_drawn():
     one = invoke("exercise", "new", "--kind", "forward", "--seed", 5, "--variants", 3)
     assert one.exit_code == 0

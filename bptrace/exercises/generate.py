@@ -184,7 +184,8 @@ def variant(kind: str, seed: int, number: int, digits: int = 4, activation: str 
     if kind in NETWORK_KINDS:
         template = template_of(spec_net, tuple(shape), activation, loss)
         options = {"activation": template["layers"][0]["activation"], "loss": template["loss"],
-                   "shape": list(template["shape"]), "network": template["name"]}
+                   "shape": list(template["shape"]), "network": template["name"],
+                   "spec": spec_net is not None}
         draw = lambda: _draw_network_variant(rng, template, kind)   # noqa: E731
     elif kind == "optimizer":
         options = {"optimizer": optimizer}

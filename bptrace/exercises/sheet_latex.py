@@ -170,13 +170,13 @@ def _sheet_page(v, student, lang: str, tex: str) -> list[str]:
     out.append(_givens(v, lang) + r"\par\medskip")
     out.append(w["answer"].format(d=v.digits) + r"\par\smallskip")
     out.append(r"{\renewcommand{\arraystretch}{1.4}\setlength{\LTleft}{0pt}")
-    out.append(f"\\begin{{longtable}}{{@{{}}r >{{$}}l<{{$}} l p{{6cm}}@{{}}}}\n & \\text{{{w['quantity']}}} & "
+    out.append(f"\\begin{{longtable}}{{@{{}}p{{0.6cm}} >{{$}}p{{3.6cm}}<{{$}} p{{4.6cm}} p{{6cm}}@{{}}}}\n & \\text{{{w['quantity']}}} & "
                f"{w['file_name']} & {w['your_answer']} \\\\ \\hline \\endhead")
     for i, q in enumerate(v.quantities, start=1):
-        out.append(f"{i}. & {slash(q.latex)} & \\texttt{{{escape_text(q.name)}}} & \\hrulefill \\\\")
+        out.append(f"\\hfill {i}. & {slash(q.latex)} & \\texttt{{{escape_text(q.name)}}} & \\hrulefill \\\\")
     out.append(r"\end{longtable}}\vfill")
     out.append(r"{\footnotesize " + WORDS[lang]["reprint"].format(
-        r=r"\texttt{" + escape_text(reprint_command(v)) + "}") + "}")
+        r=r"\texttt{" + escape_text(reprint_command(v)).replace("--", "-{}-") + "}") + "}")
     return out
 
 

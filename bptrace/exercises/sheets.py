@@ -115,11 +115,12 @@ def reprint_command(v) -> str:
     """The command that prints this variant again (it is variant ``number`` of the run)."""
     parts = ["bptrace exercise new", "SPEC" if v.options.get("spec") else "", f"--kind {v.kind}",
              f"--seed {v.seed}", f"--variants {v.number}"]
-    defaults = {"activation": "sigmoid", "loss": "half_sse", "shape": [2, 2, 2], "optimizer": "adam"}
-    for k in ("activation", "loss", "optimizer"):
-        if k in v.options and v.options[k] != defaults[k] and not v.options.get("spec"):
+    defaults = {"activation": "sigmoid", "loss": "half_sse", "optimizer": "adam"}
+    drawn = v.net is not None and not v.options.get("spec")
+    for k in ("activation", "loss") if drawn else ("optimizer",) if v.kind == "optimizer" else ():
+        if v.options[k] != defaults[k]:
             parts.append(f"--{k} {v.options[k]}")
-    if v.options.get("shape", [2, 2, 2]) != [2, 2, 2] and not v.options.get("spec"):
+    if drawn and v.options["shape"] != [2, 2, 2]:
         parts.append("--shape " + "-".join(map(str, v.options["shape"])))
     if v.digits != 4:
         parts.append(f"--digits {v.digits}")
@@ -156,6 +157,7 @@ def sheet_text(v, student: str | None = None) -> str:
     wide = max(width(q.label) for q in v.quantities)
     for i, q in enumerate(v.quantities, start=1):
         lines.append(f"  {i:2}. {q.label}{' ' * (wide - width(q.label))}  [{q.name}]")
+    lines.append(f"Reprint: {reprint_command(v)}")
     return "\n".join(lines)
 
 
