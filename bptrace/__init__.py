@@ -5,7 +5,10 @@ The public API:
 - ``Network``, ``Layer`` to build one in Python;
 - ``net.forward()``, ``net.derive(param)``, ``net.prove(param)``, ``net.gradients()``,
   ``net.step()``, ``net.train(rounds)`` — traces (data) and numbers;
+- ``matrix_form(net, part)`` — the matrix form, BP1–BP4 with the actual matrices;
 - ``to_text(trace)``, ``to_json(trace)`` — printers; ``to_latex(trace)`` — LaTeX fragments;
+  ``to_html(trace, lang="en"|"zh")`` — HTML fragments with MathML;
+- ``web_page(net, lang=…)`` — the worked example as one offline web page, step by step;
 - ``to_dot(net_or_trace, kind=…, wrt=…)``, ``to_tikz(…)``, ``render(dot_source, path, format=…)``
   — pictures (SVG by the embedded Graphviz; PNG/PDF by the system ``dot``);
 - ``SpecError`` — bad input, naming file, field and problem.
@@ -30,8 +33,9 @@ _API = {
     "Layer": "model.layer", "Network": "model.network",
     "SpecError": "errors",
     "from_torch": "oracle.from_torch", "check_torch": "oracle.check",
+    "matrix_form": "calculus.matrix",
     "to_json": "printing", "to_text": "printing",
-    "to_latex": "printing.latex_lessons",
+    "to_latex": "printing.latex_lessons", "to_html": "printing.html_tables", "web_page": "renderers.webpage",
     "to_dot": "printing.dot", "to_tikz": "printing.tikz", "render": "renderers.graphviz",
 }
 __all__ = sorted(_API)
@@ -45,6 +49,7 @@ wiring.implement(
     check_torch="oracle.check:check_torch",
     _repr_svg_="renderers.graphviz:svg_of",
     _repr_latex_="printing.latex_lessons:to_latex",
+    _repr_html_="renderers.webpage:html_fragment",
 )
 
 

@@ -221,8 +221,8 @@ def test_settings_are_declared_and_checked(mazur):
         to_latex(d, colour=True)
     with pytest.raises(ValueError, match="style must be one of leibniz, delta"):
         to_latex(d, style="board")
-    with pytest.raises(ValueError, match="CJK"):
-        to_latex(d, lang="zh")
+    with pytest.raises(ValueError, match="lang must be one of en, zh"):
+        to_latex(d, lang="fr")
     with pytest.raises(ValueError, match="digits"):
         to_latex(d, digits=0)
     compact = to_latex(d, style="delta")

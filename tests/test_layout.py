@@ -127,9 +127,9 @@ def test_wired_methods_point_up_to_real_functions():
 
     offered = {"bptrace.model.network": [n for n, v in vars(Network).items()
                                          if getattr(v, "__module__", "") == "bptrace.wiring"],
-               "bptrace.calculus.trace": ["_repr_latex_", "_repr_svg_"]}
+               "bptrace.calculus.trace": ["_repr_latex_", "_repr_svg_", "_repr_html_"]}
     assert set(offered["bptrace.model.network"]) == {"forward", "derive", "prove", "check_torch",
-                                                      "step", "train", "_repr_svg_"}
+                                                      "step", "train", "_repr_svg_", "_repr_html_"}
     assert Derivation._repr_svg_.__module__ == "bptrace.wiring"
     for home, names in offered.items():
         for name in names:

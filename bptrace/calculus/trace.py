@@ -31,6 +31,7 @@ def _num(x) -> float:
 # are declared here and wired to them by the package facade (bptrace/wiring.py).
 _repr_latex = upward("_repr_latex_", "Jupyter shows a trace as math (the LaTeX printer).")
 _repr_svg = upward("_repr_svg_", "Jupyter shows the network picture, paths highlighted for a derivation.")
+_repr_html = upward("_repr_html_", "Jupyter shows the picture above the steps, formulas in MathML.")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Step:
 class ForwardTrace:
     """The forward pass: each neuron's net and out, each output's error, E_total."""
     _repr_latex_ = _repr_latex
+    _repr_html_ = _repr_html
 
     network: str
     steps: tuple[Step, ...]
@@ -108,6 +110,7 @@ class Derivation:
     the value then comes from the delta form alone, which is always complete.
     """
     _repr_latex_ = _repr_latex
+    _repr_html_ = _repr_html
 
     param: str
     loss_symbol: str
@@ -145,6 +148,7 @@ class Derivation:
 class Proof:
     """Symbolic check: Σ paths (written out) − sympy.diff(E written out) simplifies to 0."""
     _repr_latex_ = _repr_latex
+    _repr_html_ = _repr_html
 
     param: str
     chain_rule: Optional[sympy.Expr]
@@ -166,6 +170,7 @@ class Proof:
 class BatchForwardTrace:
     """The forward pass of each sample, then the batch's error E_total = reduce(E_s)."""
     _repr_latex_ = _repr_latex
+    _repr_html_ = _repr_html
 
     network: str
     samples: tuple[ForwardTrace, ...]
@@ -188,6 +193,7 @@ class BatchForwardTrace:
 class BatchDerivation:
     """∂E_total/∂param for a batch: each sample's derivation, then their reduction."""
     _repr_latex_ = _repr_latex
+    _repr_html_ = _repr_html
 
     param: str
     samples: tuple[Derivation, ...]
@@ -222,6 +228,7 @@ class Update:
 class UpdateTrace:
     """One round of gradient descent; every gradient is taken at the old parameters."""
     _repr_latex_ = _repr_latex
+    _repr_html_ = _repr_html
 
     learning_rate: mpmath.mpf
     updates: tuple[Update, ...]
@@ -243,6 +250,7 @@ class UpdateTrace:
 class TrainTrace:
     """Training for ``rounds`` rounds: the error at chosen rounds, the final parameters."""
     _repr_latex_ = _repr_latex
+    _repr_html_ = _repr_html
 
     rounds: int
     learning_rate: float

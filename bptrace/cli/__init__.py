@@ -1,12 +1,15 @@
 """The ``bptrace`` command line: parse, call the library, print — one module per group.
 
 ``main.py`` holds the group and what the commands share; ``network.py`` the commands on
-a network, ``documents.py`` the article, slides and pictures, ``lessons.py`` the
-optimizer, EMA, schedule and dropout lessons, ``losses.py`` the loss lessons. Importing a
+a network, ``documents.py`` the article, slides and pictures, ``html.py`` the web page
+and ``--lang``, ``lessons.py`` the optimizer, EMA, schedule and dropout lessons,
+``losses.py`` the loss lessons, ``exercise.py`` exercises and marking. Importing a
 command module registers its commands on ``main``. Nothing heavy is imported until a
 command runs.
 """
-from . import documents, exercise, lessons, losses, network  # noqa: F401  (register the commands)
+from . import documents, exercise, html, lessons, losses, network  # noqa: F401  (register the commands)
 from .main import main
+
+main.add_command(html.html)
 
 __all__ = ["main"]

@@ -5,14 +5,25 @@ from __future__ import annotations
 import click
 
 from ..errors import SpecError
-from .main import BadInput, OutputPath, load_spec, main, output_format, write_output, wrote
+from .html import current_lang, lang_option
+from .main import (
+    BadInput,
+    OutputPath,
+    load_spec,
+    main,
+    output_format,
+    write_output,
+    wrote,
+)
+from .matrix import matrix_option
 
 
 def document_options(f):
     f = click.option("--picture", is_flag=True,
                      help="Include a picture of the network (TikZ, laid out by Graphviz).")(f)
     f = click.option("--pdf", is_flag=True,
-                     help="Also compile the .tex with pdflatex (needs -o; the PDF goes beside it).")(f)
+                     help="Also compile the .tex with pdflatex, or xelatex for --lang zh "
+                          "(needs -o; the PDF goes beside it).")(f)
     f = click.option("-o", "--output", type=OutputPath(), default=None,
                      help="Write the .tex file here (default: standard output).")(f)
     f = click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
@@ -21,7 +32,7 @@ def document_options(f):
                      help="Round to this many places after the point instead.")(f)
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown.")(f)
-    return f
+    return lang_option(f, "Language of the document's words: en, or zh (compiled with XeLaTeX and ctex).")
 
 
 def _picture(wanted: bool):
@@ -43,7 +54,8 @@ def write_document(text: str, output, pdf: bool) -> None:
     if pdf:
         from ..renderers.pdflatex import LatexFailed, LatexMissing, compile_pdf
         try:
-            wrote(output, compile_pdf(output).name)
+            engine = "xelatex" if current_lang() == "zh" else "pdflatex"
+            wrote(output, compile_pdf(output, engine=engine).name)
         except LatexMissing as e:
             raise BadInput(str(e)) from None
         except LatexFailed as e:
@@ -58,16 +70,18 @@ def write_document(text: str, output, pdf: bool) -> None:
               show_default=True, help="Paper size.")
 @click.option("--prove/--no-prove", default=True, show_default=True,
               help="Include the symbolic proof of each gradient.")
+@matrix_option
 @document_options
-def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture):
+def latex(spec, paper, prove, matrix, digits, decimals, max_paths, output, pdf, picture):
     """A standalone LaTeX article walking through the whole example.
 
     The network, notation, forward pass, error, output-layer gradients, hidden-layer
     gradients over all paths, and one gradient-descent step.
     """
     from ..printing.latex_document import to_article
-    text = to_article(load_spec(spec), max_paths=max_paths, prove=prove,
-                      digits=digits, decimals=decimals, paper=paper, picture=_picture(picture))
+    text = to_article(load_spec(spec), max_paths=max_paths, prove=prove, matrix=matrix,
+                      digits=digits, decimals=decimals, paper=paper, picture=_picture(picture),
+                      lang=current_lang())
     write_document(text, output, pdf)
 
 
@@ -76,12 +90,13 @@ def latex(spec, paper, prove, digits, decimals, max_paths, output, pdf, picture)
 @click.option("--aspect", type=click.Choice(["169", "1610", "149", "43"]), default="169",
               show_default=True, help="Beamer aspect ratio (16:9, 16:10, 14:9, 4:3).")
 @click.option("--pause", is_flag=True, help="Reveal each line of working with \\pause.")
+@matrix_option
 @document_options
-def slides(spec, aspect, pause, digits, decimals, max_paths, output, pdf, picture):
+def slides(spec, aspect, pause, matrix, digits, decimals, max_paths, output, pdf, picture):
     """A beamer deck: one idea per frame, from the forward pass to the update table."""
     from ..printing.latex_document import to_slides
-    text = to_slides(load_spec(spec), max_paths=max_paths, digits=digits, decimals=decimals,
-                     aspect=aspect, pause=pause, picture=_picture(picture))
+    text = to_slides(load_spec(spec), max_paths=max_paths, matrix=matrix, digits=digits, decimals=decimals,
+                     aspect=aspect, pause=pause, picture=_picture(picture), lang=current_lang())
     write_document(text, output, pdf)
 
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import click
 
+from .html import add_to_page, current_lang, lang_option
 from .main import BadInput, OutputPath, main, wrote
 
 
 def _print(trace, fmt: str, digits: int, decimals) -> None:
-    if fmt == "json":
+    if fmt != "html" and current_lang() != "en":
+        raise BadInput("--lang zh: only --format html has Chinese words for this command")
+    if fmt == "html":
+        add_to_page([trace], digits, decimals)
+    elif fmt == "json":
         from ..printing import to_json
         click.echo(to_json(trace))
     elif fmt == "latex":
@@ -26,7 +31,9 @@ def _print(trace, fmt: str, digits: int, decimals) -> None:
 
 def _report(comparisons, fmt: str) -> None:
     """Print torch comparisons; exit 1 when any is beyond tolerance."""
-    if fmt == "text":
+    if fmt == "html":
+        add_to_page(list(comparisons))
+    elif fmt == "text":
         from ..printing.text_lessons import to_text
         for c in comparisons:
             click.echo(to_text(c))
@@ -50,9 +57,10 @@ def _output_options(f):
                      help="Round to this many places after the point instead.")(f)
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown (values are computed to 50).")(f)
-    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text",
-                     show_default=True, help="Output format (latex: align* fragments to paste).")(f)
-    return f
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "latex", "html"]), default="text",
+                     show_default=True, help="Output format (latex: align* fragments to paste; "
+                                             "html: a self-contained page).")(f)
+    return lang_option(f)
 
 
 @main.command(context_settings={"show_default": True})

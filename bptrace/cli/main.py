@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ..errors import NumberError, SpecError
+from .html import current_lang, emit_html, lang_option
 
 
 class BadInput(click.ClickException):
@@ -151,24 +152,29 @@ def output_options(f):
                           "(the classic write-up uses 9).")(f)
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown (values are computed to 50).")(f)
-    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "latex"]), default="text",
-                     show_default=True, help="Output format (latex: align* fragments to paste).")(f)
-    return f
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json", "latex", "html"]), default="text",
+                     show_default=True, help="Output format (latex: align* fragments to paste; "
+                                             "html: a self-contained page).")(f)
+    return lang_option(f)
 
 
 def emit(trace, fmt: str, digits: int, decimals) -> None:
     from ..printing import to_json, to_text
-    if fmt == "json":
+    if fmt == "json" and current_lang() != "en":
+        raise BadInput("--lang zh: JSON has no words to translate; use --format text, html or latex")
+    if fmt == "html":
+        emit_html(trace, digits, decimals)
+    elif fmt == "json":
         click.echo(to_json(trace))
     elif fmt == "latex":
         from ..printing.latex import NoLatexForm
         from ..printing.latex_lessons import to_latex
         try:
-            click.echo(to_latex(trace, digits=digits, decimals=decimals))
+            click.echo(to_latex(trace, digits=digits, decimals=decimals, lang=current_lang()))
         except NoLatexForm as e:
             raise BadInput(f"--format latex: {e}") from None
     else:
-        click.echo(to_text(trace, digits=digits, decimals=decimals, color=True))
+        click.echo(to_text(trace, digits=digits, decimals=decimals, color=True, lang=current_lang()))
 
 
 @click.group(cls=Group)

@@ -8,13 +8,17 @@ import click
 
 from ..errors import SpecError
 from .main import BadInput, emit, load_spec, main, output_options
+from .matrix import emit_matrix, matrix_option
 
 
 @main.command()
 @click.argument("spec")
+@matrix_option
 @output_options
-def forward(spec, fmt, digits, decimals):
+def forward(spec, matrix, fmt, digits, decimals):
     """The forward pass: each net and out, each output's error, E_total."""
+    if matrix:
+        return emit_matrix(spec, "forward", fmt, digits, decimals)
     emit(load_spec(spec).forward(), fmt, digits, decimals)
 
 
@@ -26,9 +30,14 @@ def forward(spec, fmt, digits, decimals):
               help="List chain-rule paths only up to this many (the delta form is always shown).")
 @click.option("--prove/--no-prove", default=True, show_default=True,
               help="Check symbolically that the path sum equals sympy.diff of the written-out error.")
+@matrix_option
 @output_options
-def derive(spec, wrt, all_, max_paths, prove, fmt, digits, decimals):
+def derive(spec, wrt, all_, max_paths, prove, matrix, fmt, digits, decimals):
     """∂E_total/∂PARAM by the chain rule: every path, their sum, the delta form."""
+    if matrix and (wrt or all_):
+        raise BadInput("--matrix shows every layer's gradients at once: leave out --wrt and --all")
+    if matrix:
+        return emit_matrix(spec, "backward", fmt, digits, decimals)
     net = load_spec(spec)
     if not wrt and not all_:
         raise BadInput("say which parameter: --wrt w5 (repeatable) or --all")
@@ -66,9 +75,12 @@ def bias_option(f):
 @click.argument("spec")
 @click.option("--lr", type=float, default=None, help="Learning rate η (default: the spec's).")
 @bias_option
+@matrix_option
 @output_options
-def update(spec, lr, update_biases, fmt, digits, decimals):
+def update(spec, lr, update_biases, matrix, fmt, digits, decimals):
     """One gradient-descent step, w⁺ = w − η·∂E/∂w, all gradients at the old weights."""
+    if matrix:
+        return emit_matrix(spec, "update", fmt, digits, decimals, _exact_lr(lr), update_biases)
     net = load_spec(spec)
     emit(net.step(lr=_exact_lr(lr), update_biases=update_biases), fmt, digits, decimals)
 

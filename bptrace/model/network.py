@@ -337,6 +337,7 @@ class Network:
     step = upward("step", "One round of gradient descent; the trace's ``network`` is the updated network.")
     train = upward("train", "Train for ``rounds`` rounds; see ``bptrace.calculus.train.train`` for the rule settings.")
     _repr_svg_ = upward("_repr_svg_", "Jupyter shows the network picture (the embedded Graphviz, no system dot).")
+    _repr_html_ = upward("_repr_html_", "Jupyter shows the network picture as HTML (inline SVG).")
 
     def __repr__(self) -> str:
         widths = [len(self.inputs)] + [ly.units for ly in self.layers]

@@ -7,7 +7,9 @@ Provides ``DotPrinter``, ``to_dot(obj, kind=…, wrt=…, …)``, ``unicode_name
 ``Derivation`` (the paths picture for its parameter) or a ``Picture``. Settings:
 ``kind`` (network, paths, compute), ``wrt``, ``backward`` (δ and ∂E/∂w too), ``values``
 (False hides the numbers), ``only_paths`` (leave out what no path uses), ``digits``
-(significant digits shown, default 4), ``max_paths``.
+(significant digits shown, default 4), ``max_paths``, ``ids`` (give every node and edge an
+SVG ``id`` and ``class`` — ``bp_n1_1``, ``bp_e_x1_n1_1`` — so a web page can highlight a
+path; off by default, so the DOT is unchanged).
 
 Labels are plain text with Unicode subscripts (w₅, outₕ₁, δₒ₁, Eₜₒₜₐₗ): the embedded
 WebAssembly Graphviz cannot parse HTML-like labels, and plain text renders the same under
@@ -110,7 +112,7 @@ def text_width(text: str, size: float) -> float:
 
 class DotPrinter(Printer):
     _default_settings = {"kind": "network", "wrt": None, "backward": False, "values": True,
-                         "only_paths": False, "digits": 4, "max_paths": 16}
+                         "only_paths": False, "digits": 4, "max_paths": 16, "ids": False}
 
     def _check_settings(self, settings):
         if settings["kind"] not in KINDS:
@@ -211,7 +213,7 @@ class DotPrinter(Printer):
         for n in pic.nodes + pic.legend + extra + ((title,) if pic.title else ()):
             b = lay.nodes[n.id]
             g.node(n.id, self.label(n.lines, n.role in LEFT_ALIGNED), pos=f"{_n(b.x)},{_n(b.y)}!",
-                   width=_inch(b.w), height=_inch(b.h), **self._node_attrs(n))
+                   width=_inch(b.w), height=_inch(b.h), **self._node_attrs(n), **self._ids(n))
         # invisible corners: Graphviz's drawing is exactly the layout's extent, margins too
         for name, x, y in (("corner1", 0, 0), ("corner2", lay.width, lay.height)):
             g.node(name, "", shape="point", style="invis", width="0.01", height="0.01",
@@ -224,6 +226,8 @@ class DotPrinter(Printer):
                 attrs.update(color=STYLE["faded"]["color"])
             if e.dashed:
                 attrs["style"] = "dashed"
+            if self._settings["ids"]:
+                attrs.update(id=f"bp_e_{e.tail}_{e.head}", **{"class": "bp_edge"})
             g.edge(e.tail, e.head, **attrs)
         for i, e in enumerate(pic.edges):
             if i not in lay.labels:
@@ -236,6 +240,10 @@ class DotPrinter(Printer):
             g.node(f"label{i + 1}", self.label(lines), pos=f"{_n(b.x)},{_n(b.y)}!",
                    width=_inch(b.w), height=_inch(b.h), **attrs)
         return g.source
+
+    def _ids(self, n) -> dict:
+        """SVG id and class of a node (ids are positional: no user name reaches them)."""
+        return {"id": f"bp_{n.id}", "class": f"bp_node bp_{n.role}"} if self._settings["ids"] else {}
 
     @staticmethod
     def _node_attrs(n) -> dict:

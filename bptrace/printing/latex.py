@@ -11,7 +11,8 @@ Settings (declared in ``_default_settings``; unknown keys raise ``TypeError``, b
 - ``digits`` (9), ``decimals`` (None): display rounding, as ``bptrace.model.numbers.fmt``;
 - ``style``: ``"leibniz"`` (paths with ∂-fractions, then the delta form) or ``"delta"``
   (the δ recursion only: the compact form for a slide);
-- ``lang``: the language of the few words used; ``"en"`` only for now (see ``WORDS``).
+- ``lang``: the language of the words: ``"en"`` or ``"zh"`` (``latex_zh.py``; a Chinese
+  document compiles with XeLaTeX and ctex).
 
 The documents built on this printer (article, beamer deck) are in ``latex_document.py``.
 """
@@ -42,12 +43,12 @@ from .latex_expr import (
 
 STYLES = ("leibniz", "delta")
 
-# The words a document uses, per language. Chinese ("zh") needs a CJK-capable engine
-# (xelatex + xeCJK, or CJKutf8 with the arphic fonts): not among the packages CI installs.
+# The words a document uses, per language; Chinese ("zh", latex_zh.py) is set with XeLaTeX + ctex.
 WORDS = {
     "en": {
         "forward": "Forward pass",
         "chain": "by the chain rule",
+        "chain_heading": "{target} by the chain rule: {n} {paths} from {param} to {loss}.",
         "path": "path", "paths": "paths",
         "from_to": "from {param} to {loss}",
         "path_n": "Path {i}",
@@ -58,6 +59,10 @@ WORDS = {
         "agree": "The path sum and the delta form agree (difference {diff} at 50 digits).",
         "disagree": "The path sum and the delta form DISAGREE (difference {diff}).",
         "proof": "Symbolic proof for {param}",
+        "proof_head": "Symbolic proof for {param}: {expr} (\\texttt{{sympy.diff}} of {loss} written out)",
+        "proof_ok": "{head} $= 0$: proven.",
+        "proof_bad": "{head} $= {diff}$: NOT zero.",
+        "proof_skip": "{head}: {reason}.",
         "proven": "proven",
         "not_zero": "NOT zero",
         "written_out": "written out",
@@ -93,9 +98,7 @@ def _check_common(settings: dict) -> None:
     if settings["style"] not in STYLES:
         raise ValueError(f"style must be one of {', '.join(STYLES)}, got {settings['style']!r}")
     if settings["lang"] not in WORDS:
-        extra = (" (Chinese needs a CJK-capable LaTeX engine and fonts that bptrace does not "
-                 "install; see the README)" if settings["lang"] == "zh" else "")
-        raise ValueError(f"lang must be one of {', '.join(WORDS)}, got {settings['lang']!r}{extra}")
+        raise ValueError(f"lang must be one of {', '.join(WORDS)}, got {settings['lang']!r}")
 
 
 class LatexPrinter(Printer):
@@ -112,6 +115,10 @@ class LatexPrinter(Printer):
 
     def _w(self, key: str, **kw) -> str:
         return WORDS[self._settings["lang"]][key].format(**kw)
+
+    def _p(self, mark: str) -> str:
+        """Punctuation between words: as written in English, full-width in Chinese."""
+        return PUNCTUATION.get(mark, mark) if self._settings["lang"] == "zh" else mark
 
     def _fmt(self, x) -> str:
         return number_latex(fmt(x, self._settings["digits"], self._settings["decimals"]))
@@ -171,7 +178,7 @@ class LatexPrinter(Printer):
 
     def path_heading(self, d: Derivation, i: int, path) -> str:
         route = r" \to ".join(symbol_latex(n) for n in path.nodes)
-        return f"{self._w('path_n', i=i)}: ${route}$"
+        return f"{self._w('path_n', i=i)}{self._p(': ')}${route}$"
 
     def sum_rows(self, d: Derivation) -> list[str]:
         target = formula_latex(derivative(d.loss_symbol, d.param))
@@ -184,8 +191,9 @@ class LatexPrinter(Printer):
 
     def delta_block(self, d: Derivation) -> list[str]:
         """The δ recursion and the gradient from it, with the agreement line."""
-        head = (f"{self._w('delta')} "
-                rf"($\delta = \partial {symbol_latex(d.loss_symbol)} / \partial \mathrm{{net}}$):")
+        head = (f"{self._w('delta')}{self._p(' (')}"
+                rf"$\delta = \partial {symbol_latex(d.loss_symbol)} / \partial \mathrm{{net}}$"
+                f"{self._p(')')}{self._p(':')}")
         rows = []
         for step in d.deltas:
             rows += self.step_rows(step, d.values)
@@ -199,16 +207,17 @@ class LatexPrinter(Printer):
 
     def heading(self, d: Derivation) -> str:
         n = d.path_count
-        return (f"${formula_latex(derivative(d.loss_symbol, d.param))}$ {self._w('chain')}: "
-                f"{n} {self._w('path' if n == 1 else 'paths')} "
-                + self._w("from_to", param=self._m(d.param), loss=self._m(d.loss_symbol)) + ".")
+        return self._w("chain_heading", target=f"${formula_latex(derivative(d.loss_symbol, d.param))}$",
+                       n=n, paths=self._w("path" if n == 1 else "paths"),
+                       param=self._m(d.param), loss=self._m(d.loss_symbol))
 
     # ----- traces ----------------------------------------------------------------------------
     def _print_ForwardTrace(self, trace: ForwardTrace) -> str:
         rows = []
         for step in trace.steps:
             rows += self.step_rows(step, trace.values)
-        return f"{self._w('forward')}: {escape_text(trace.network)}.\n" + self.align(rows)
+        return (f"{self._w('forward')}{self._p(': ')}{escape_text(trace.network)}{self._p('.')}\n"
+                + self.align(rows))
 
     def _print_Derivation(self, d: Derivation) -> str:
         out = [self.heading(d)]
@@ -220,21 +229,21 @@ class LatexPrinter(Printer):
                     out.append(self.path_heading(d, i, path))
                 out.append(self.align(self.path_rows(d, i, path)))
             if d.path_count > 1 and not d.summarised:
-                out.append(self._w("sum", n=d.path_count) + ":")
+                out.append(self._w("sum", n=d.path_count) + self._p(":"))
                 out.append(self.align(self.sum_rows(d)))
         out += self.delta_block(d)
         return "\n".join(out)
 
     def _print_Proof(self, p: Proof) -> str:
         loss = symbol_latex("E_total")
-        head = (f"{self._w('proof', param=self._m(p.param))}: "
-                rf"$\sum_{{\text{{{self._w('paths')}}}}} - \frac{{\partial {loss}}}{{\partial {symbol_latex(p.param)}}}$ "
-                f"(\\texttt{{sympy.diff}} of ${loss}$ {self._w('written_out')})")
+        expr = (rf"$\sum_{{\text{{{self._w('paths')}}}}} - "
+                rf"\frac{{\partial {loss}}}{{\partial {symbol_latex(p.param)}}}$")
+        head = self._w("proof_head", param=self._m(p.param), expr=expr, loss=f"${loss}$")
         if p.reason:
-            return f"{head}: {escape_text(p.reason)}."
+            return self._w("proof_skip", head=head, reason=escape_text(p.reason))
         if p.proven:
-            return f"{head} $= 0$: {self._w('proven')}."
-        return f"{head} $= {formula_latex(p.difference)}$: {self._w('not_zero')}."
+            return self._w("proof_ok", head=head)
+        return self._w("proof_bad", head=head, diff=formula_latex(p.difference))
 
     def update_rows(self, t: UpdateTrace) -> list[str]:
         loss = getattr(t.network, "loss_name", "E_total")
@@ -243,7 +252,7 @@ class LatexPrinter(Printer):
             new = f"{{{symbol_latex(u.param)}}}^{{+}}"
             if not u.updated:
                 rows.append(f"{new} &= {symbol_latex(u.param)} = {self._fmt(u.old)} "
-                            rf"&& \text{{({self._w('kept_fixed')})}}")
+                            rf"&& \text{{{self._p('(')}{self._w('kept_fixed')}{self._p(')')}}}")
                 continue
             grad = derivative(loss, u.param)
             expr = sympy.Add(sympy.Symbol(u.param),
@@ -257,11 +266,12 @@ class LatexPrinter(Printer):
         fixed = [self._m(u.param) for u in t.updates if not u.updated]
         note = self._w("old_params")
         if fixed:
-            note += f"; {', '.join(fixed)} {self._w('kept_fixed')}"
+            note += f"{self._p('; ')}{self._p(', ').join(fixed)} {self._w('kept_fixed')}"
         loss = getattr(t.network, "loss_name", "E_total")
-        head = f"{self._w('descent')}, $\\eta = {self._fmt(t.learning_rate)}$ ({note}):"
+        head = (f"{self._w('descent')}{self._p(', ')}$\\eta = {self._fmt(t.learning_rate)}$"
+                f"{self._p(' (')}{note}{self._p(')')}{self._p(':')}")
         tail = self._w("before_after", loss=self._m(loss), before=f"${self._fmt(t.loss_before)}$",
-                       after=f"${self._fmt(t.network.loss_value)}$") + "."
+                       after=f"${self._fmt(t.network.loss_value)}$") + self._p(".")
         return "\n".join([head, self.align(self.update_rows(t)), tail])
 
     def update_table(self, t: UpdateTrace) -> str:
@@ -269,7 +279,8 @@ class LatexPrinter(Printer):
         rows = [rf"{self._w('parameter')} & {self._w('old')} & {self._w('gradient')} & "
                 rf"{self._w('new')} \\ \hline"]
         for u in t.updates:
-            new = f"${self._fmt(u.new)}$" + ("" if u.updated else f" ({self._w('kept_fixed')})")
+            new = f"${self._fmt(u.new)}$" + ("" if u.updated else
+                                            f"{self._p(' (')}{self._w('kept_fixed')}{self._p(')')}")
             rows.append(f"${symbol_latex(u.param)}$ & ${self._fmt(u.old)}$ & ${self._fmt(u.grad)}$ & {new} \\\\")
         return "\\begin{tabular}{lrrl}\n" + "\n".join(rows) + "\n\\end{tabular}"
 
@@ -282,26 +293,27 @@ class LatexPrinter(Printer):
         if rule["report"] == "before":
             parts.append(self._w("report_before"))
         parts.append(self._w("exact" if t.exact else "float64"))
-        head = f"{self._w('training', n=t.rounds)} ({'; '.join(parts)}):"
+        head = (f"{self._w('training', n=t.rounds)}{self._p(' (')}{self._p('; ').join(parts)}"
+                f"{self._p(')')}{self._p(':')}")
         rows = [rf"\text{{{self._w('round')}}} & {symbol_latex('E_total')}"]
         rows += [f"{r} & {self._fmt(v)}" for r, v in t.losses]
         table = "\\begin{array}{rl}\n" + " \\\\\n".join(rows) + "\n\\end{array}"
-        outs = ", ".join(f"${symbol_latex(k)} = {self._fmt(v)}$" for k, v in t.outputs.items())
-        return f"{head}\n\\[\n{table}\n\\]\n{self._w('outputs_after')}: {outs}."
+        outs = self._p(", ").join(f"${symbol_latex(k)} = {self._fmt(v)}$" for k, v in t.outputs.items())
+        return f"{head}\n\\[\n{table}\n\\]\n{self._w('outputs_after')}{self._p(': ')}{outs}{self._p('.')}"
 
     def _print_BatchForwardTrace(self, t) -> str:
         n = len(t.samples)
-        out = [f"{self._w('sample', s=s, n=n)}:\n{self._print_ForwardTrace(trace)}"
+        out = [f"{self._w('sample', s=s, n=n)}{self._p(':')}\n{self._print_ForwardTrace(trace)}"
                for s, trace in enumerate(t.samples, 1)]
-        out.append(self._w("batch_error", reduction=t.reduction, n=n) + ":")
+        out.append(self._w("batch_error", reduction=t.reduction, n=n) + self._p(":"))
         out.append(self.align(self.step_rows(t.total, t.values)))
         return "\n".join(out)
 
     def _print_BatchDerivation(self, d) -> str:
         n = len(d.samples)
-        out = [f"{self._w('sample', s=s, n=n)}:\n{self._print_Derivation(sample)}"
+        out = [f"{self._w('sample', s=s, n=n)}{self._p(':')}\n{self._print_Derivation(sample)}"
                for s, sample in enumerate(d.samples, 1)]
-        out.append(self._w("batch_gradient", reduction=d.reduction, n=n) + ":")
+        out.append(self._w("batch_gradient", reduction=d.reduction, n=n) + self._p(":"))
         values = {**d.values, **{derivative_key(derivative(x.loss_symbol, d.param)): x.value
                                  for x in d.samples}}
         out.append(self.align(self.step_rows(d.gradient, values)))
@@ -314,3 +326,14 @@ class LatexPrinter(Printer):
         return "\n\n".join(self.doprint(i) for i in items)
 
     _print_tuple = _print_list
+
+
+# Chinese (words and punctuation of latex_zh.py; documents in it compile with XeLaTeX + ctex)
+from .latex_zh import PUNCTUATION, ZH  # noqa: E402
+
+WORDS["zh"] = ZH
+
+# the matrix form (calculus/matrix.py), printed by printing/matrix_latex.py
+from .matrix_latex import print_matrix_trace  # noqa: E402
+
+LatexPrinter._print_MatrixTrace = print_matrix_trace

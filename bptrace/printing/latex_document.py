@@ -32,6 +32,7 @@ from ..model.activations import ACTIVATIONS
 from ..model.loss_table import LOSSES
 from .latex import WORDS, LatexPrinter, _check_common
 from .latex_expr import derivative, escape_text, formula_latex, symbol_latex
+from .latex_zh import CJK_PREAMBLE
 
 WORDS["en"].update({
     "title": "Backpropagation, step by step",
@@ -77,16 +78,22 @@ class Lecture:
     derivations: tuple          # one Derivation per parameter, in the network's order
     proofs: tuple               # one Proof per parameter (empty when not proving)
     update: object
+    matrix: object = None       # the matrix form (BP1–BP4 and the update), when asked for
 
 
-def lecture(net, max_paths: int = 16, prove: bool = True) -> Lecture:
+def lecture(net, max_paths: int = 16, prove: bool = True, matrix: bool = False) -> Lecture:
     if net.batched:
         raise SpecError("latex", "documents walk through one sample; this network has a batch "
                         "(derive --format latex gives each sample's fragments)")
     params = list(net.locations)
     return Lecture(net, net.forward(), tuple(net.derive(p, max_paths=max_paths) for p in params),
                    tuple(net.prove(p) for p in params) if prove else (),
-                   net.step())
+                   net.step(), _matrix_form(net) if matrix else None)
+
+
+def _matrix_form(net):
+    from ..calculus.matrix import matrix_form
+    return matrix_form(net, "update")
 
 
 class _DocumentPrinter(LatexPrinter):
@@ -99,6 +106,12 @@ class _DocumentPrinter(LatexPrinter):
         picture = settings["picture"]
         if picture is not None and not callable(picture):
             raise ValueError(f"picture must be None or a callable picture(net) -> str, got {picture!r}")
+
+    def fonts(self) -> str:
+        """The font packages: T1 Latin Modern for pdflatex; ctex (XeLaTeX) for Chinese."""
+        if self._settings["lang"] == "zh":
+            return CJK_PREAMBLE
+        return "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n"
 
     def align(self, rows, pause: bool = False) -> str:
         sep = " \\\\ \\pause\n" if pause else " \\\\\n"
@@ -179,7 +192,7 @@ class ArticlePrinter(_DocumentPrinter):
         tikz = "\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}\n" if self._settings["picture"] else ""
         out = [f"\\documentclass[11pt,{self._settings['paper']}]{{article}}",
                _REPRODUCIBLE,
-               "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\usepackage{amsmath}\n"
+               self.fonts() + "\\usepackage{amsmath}\n"
                "\\usepackage{graphicx}\n\\usepackage[margin=2.5cm]{geometry}\n" + tikz
                + _FIT % "\\textheight",
                f"\\title{{{self._w('title')}}}\n\\author{{{escape_text(net.name)}}}\n\\date{{}}",
@@ -215,6 +228,9 @@ class ArticlePrinter(_DocumentPrinter):
                 if d.param in proofs:
                     out.append("\n" + self.doprint(proofs[d.param]))
         out += [f"\\section{{{self._w('one_step')}}}", self.doprint(lec.update)]
+        if lec.matrix is not None:      # issue 16: the matrix form (printing/matrix_latex.py)
+            from .matrix_latex import article_blocks
+            out += article_blocks(self, lec.matrix)
         out.append("\\end{document}")
         return "\n".join(out) + "\n"
 
@@ -231,7 +247,8 @@ class BeamerPrinter(_DocumentPrinter):
             raise ValueError(f"max_rows must be a positive integer, got {settings['max_rows']!r}")
 
     def frame(self, title: str, *blocks: str) -> str:
-        sep = "\n\\pause\n" if self._settings["pause"] else "\n"
+        # blocks are paragraphs: a rule, a table and a sentence stack, never share a line
+        sep = "\n\n\\pause\n" if self._settings["pause"] else "\n\n"
         return f"\\begin{{frame}}{{{title}}}\n" + sep.join(b for b in blocks if b) + "\n\\end{frame}"
 
     def rows_frames(self, title: str, groups: list[list[str]]) -> list[str]:
@@ -245,7 +262,7 @@ class BeamerPrinter(_DocumentPrinter):
             chunks[-1] += group
         frames = []
         for i, chunk in enumerate(chunks):
-            t = title if i == 0 else f"{title} ({self._w('continued')})"
+            t = title if i == 0 else f"{title}{self._p(' (')}{self._w('continued')}{self._p(')')}"
             frames.append(self.frame(t, self.align(chunk, self._settings["pause"])))
         return frames
 
@@ -265,7 +282,7 @@ class BeamerPrinter(_DocumentPrinter):
         tikz = "\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}\n" if self._settings["picture"] else ""
         head = [f"\\documentclass[aspectratio={self._settings['aspect']}]{{beamer}}",
                 _REPRODUCIBLE,
-                "\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\usepackage{amsmath}\n" + tikz
+                self.fonts() + "\\usepackage{amsmath}\n" + tikz
                 + _FIT % "0.86\\textheight",
                 "\\setbeamertemplate{navigation symbols}{}\n\\usefonttheme[onlymath]{serif}\n"
                 "\\setbeamersize{text margin left=6mm,text margin right=6mm}",
@@ -288,6 +305,9 @@ class BeamerPrinter(_DocumentPrinter):
                 continue
             frames += self.derivation_frames(d)
         frames += self.update_frames(lec.update)
+        if lec.matrix is not None:      # issue 16: the matrix form, one frame per step
+            from .matrix_latex import beamer_frames
+            frames += beamer_frames(self, lec.matrix)
         return "\n".join(head + frames + ["\\end{document}"]) + "\n"
 
     def compact_rows(self, step, values) -> list[str]:
@@ -303,11 +323,11 @@ class BeamerPrinter(_DocumentPrinter):
         if d.summarised:
             frames.append(self.frame(target, self._w("summarised", n=d.path_count)))
         for i, path in enumerate(d.paths, 1):
-            which = "" if d.path_count == 1 else f", {self._w('path')} {i}/{d.path_count}"
+            which = "" if d.path_count == 1 else f"{self._p(', ')}{self._w('path')} {i}/{d.path_count}"
             rows = self.path_rows(d, i, path)
             formulas = [f"{formula_latex(derivative(f.of, f.wrt))} &= {formula_latex(f.formula)}"
                         for f in path.factors]
-            frames.append(self.frame(f"{target}{which}: {self._w('factorised')}",
+            frames.append(self.frame(f"{target}{which}{self._p(': ')}{self._w('factorised')}",
                                      self.path_heading(d, i, path),
                                      self.align([rows[0]] + formulas, pause)))
             numbers = []
@@ -317,39 +337,42 @@ class BeamerPrinter(_DocumentPrinter):
                 numbers.append(f"{formula_latex(derivative(f.of, f.wrt))} &= " + " = ".join(shown))
             lhs, product = rows[-1].split(" &= ", 1)
             product, value = product.rsplit(" = ", 1)
-            frames.append(self.frame(f"{target}{which}: {self._w('with_numbers')}",
+            frames.append(self.frame(f"{target}{which}{self._p(': ')}{self._w('with_numbers')}",
                                      self.align(numbers + [f"{lhs} &= {product}", f"&= {value}"], pause)))
         if d.path_count > 1 and not d.summarised:
-            frames.append(self.frame(f"{target}: {self._w('sum', n=d.path_count).lower()}",
+            frames.append(self.frame(f"{target}{self._p(': ')}{self._w('sum', n=d.path_count).lower()}",
                                      self.align(self.sum_rows(d), pause)))
         groups = [self.step_rows(s, d.values) for s in (*d.deltas, d.gradient)]
-        frames += self.rows_frames(f"{target}: {self._w('delta').lower()}", groups)
+        frames += self.rows_frames(f"{target}{self._p(': ')}{self._w('delta').lower()}", groups)
         return frames
 
     def update_frames(self, t) -> list[str]:
         loss = getattr(t.network, "loss_name", "E_total")
         rule = f"${formula_latex(sympy.Symbol('w'))}^{{+}} = w - \\eta \\cdot " \
-               f"{formula_latex(derivative(loss, 'w'))}$, $\\eta = {self._fmt(t.learning_rate)}$"
+               f"{formula_latex(derivative(loss, 'w'))}${self._p(', ')}$\\eta = {self._fmt(t.learning_rate)}$"
         tail = self._w("before_after", loss=self._m(loss), before=f"${self._fmt(t.loss_before)}$",
-                       after=f"${self._fmt(t.network.loss_value)}$") + "."
+                       after=f"${self._fmt(t.network.loss_value)}$") + self._p(".")
         n = 12
         ups = t.updates
         frames = []
         for i in range(0, len(ups), n):
             chunk = type(t)(t.learning_rate, ups[i:i + n], t.loss_before, t.network)
-            title = self._w("update_table") + ("" if i == 0 else f" ({self._w('continued')})")
+            title = self._w("update_table") + ("" if i == 0 else
+                                                f"{self._p(' (')}{self._w('continued')}{self._p(')')}")
             last = i + n >= len(ups)
             frames.append(self.frame(title, rule if i == 0 else "",
-                                     "{\\small\n" + self.update_table(chunk) + "\n}",
+                                     "\\begin{center}\\small\n" + self.update_table(chunk) + "\n\\end{center}",
                                      tail if last else ""))
         return frames
 
 
-def to_article(net, max_paths: int = 16, prove: bool = True, **settings) -> str:
-    """A standalone ``article`` walking through ``net``'s example (see ``ArticlePrinter``)."""
-    return ArticlePrinter(**settings).doprint(lecture(net, max_paths, prove))
+def to_article(net, max_paths: int = 16, prove: bool = True, matrix: bool = False, **settings) -> str:
+    """A standalone ``article`` walking through ``net``'s example (see ``ArticlePrinter``);
+    ``matrix=True`` adds a "Matrix form" section."""
+    return ArticlePrinter(**settings).doprint(lecture(net, max_paths, prove, matrix))
 
 
-def to_slides(net, max_paths: int = 16, **settings) -> str:
-    """A ``beamer`` deck for ``net`` (see ``BeamerPrinter``); ``pause=True`` for reveals."""
-    return BeamerPrinter(**settings).doprint(lecture(net, max_paths, prove=False))
+def to_slides(net, max_paths: int = 16, matrix: bool = False, **settings) -> str:
+    """A ``beamer`` deck for ``net`` (see ``BeamerPrinter``); ``pause=True`` for reveals,
+    ``matrix=True`` for the matrix-form frames."""
+    return BeamerPrinter(**settings).doprint(lecture(net, max_paths, prove=False, matrix=matrix))

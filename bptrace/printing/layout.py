@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from .geometry import SLIDE, Box, crosses, extent, overlapping, slide_width
 from .layered import place_layered
+
 PAD = 3.0            # space kept around every text box (points)
 LEGEND_GAP = 16.0
 

@@ -2,8 +2,9 @@
 
 Provides ``TextPrinter`` and ``to_text(trace, **settings)``. Each step is written three
 ways — the formula, the numbers substituted, the value — one line each. Settings:
-``digits`` (significant digits shown, default 9) and ``color`` (bold headings; the CLI
-turns it on and click removes it when the output is not a terminal).
+``digits`` (significant digits shown, default 9), ``color`` (bold headings; the CLI
+turns it on and click removes it when the output is not a terminal) and ``lang`` ("en" or
+"zh": the words of ``text_words.py`` for the network traces).
 """
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from ..calculus.trace import (
 from ..model.numbers import fmt
 from .base import Printer
 from .expr import formula, numbers
+from .text_words import LANGS, TEXT_WORDS
 
 
 class TextPrinter(Printer):
-    _default_settings = {"digits": 9, "decimals": None, "color": False, "indent": "  "}
+    _default_settings = {"digits": 9, "decimals": None, "color": False, "indent": "  ", "lang": "en"}
 
     def _check_settings(self, settings):
         digits, decimals = settings["digits"], settings["decimals"]
@@ -31,10 +33,15 @@ class TextPrinter(Printer):
             raise ValueError(f"digits must be an integer from 1 to 40, got {digits!r}")
         if decimals is not None and (not isinstance(decimals, int) or not 0 <= decimals <= 40):
             raise ValueError(f"decimals must be an integer from 0 to 40, got {decimals!r}")
+        if settings["lang"] not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {settings['lang']!r}")
 
     # ----- helpers -------------------------------------------------------------------------
     def _fmt(self, x) -> str:
         return fmt(x, self._settings["digits"], self._settings["decimals"])
+
+    def _w(self, key: str, **slots) -> str:
+        return TEXT_WORDS[self._settings["lang"]][key].format(**slots)
 
     def _numbers(self, expr, values) -> str:
         return numbers(expr, values, self._settings["digits"], self._settings["decimals"])
@@ -60,7 +67,7 @@ class TextPrinter(Printer):
     # ----- traces ----------------------------------------------------------------------------
     def _print_ForwardTrace(self, trace: ForwardTrace) -> str:
         ind = self._settings["indent"]
-        out = [self._heading(f"Forward pass — {trace.network}")]
+        out = [self._heading(self._w("forward_head", name=trace.network))]
         for step in trace.steps:
             out += self._step_lines(step, trace.values, ind)
         return "\n".join(out)
@@ -68,15 +75,14 @@ class TextPrinter(Printer):
     def _print_Derivation(self, d: Derivation) -> str:
         ind = self._settings["indent"]
         target = f"∂{d.loss_symbol}/∂{d.param}"
-        plural = "path" if d.path_count == 1 else "paths"
-        out = [self._heading(f"{target} by the chain rule — {d.path_count} {plural} "
-                             f"from {d.param} to {d.loss_symbol}")]
+        plural = self._w("path" if d.path_count == 1 else "paths")
+        out = [self._heading(self._w("chain_head", target=target, n=d.path_count, paths=plural,
+                                     param=d.param, loss=d.loss_symbol))]
         if d.summarised:
-            out.append(f"{ind}{d.path_count} paths are more than the display limit: "
-                       "not listed; the delta form below computes the value.")
+            out.append(f"{ind}{self._w('summarised', n=d.path_count)}")
         for i, path in enumerate(d.paths, 1):
             if d.path_count > 1:
-                out.append(f"{ind}path {i}: {' → '.join(path.nodes)}")
+                out.append(f"{ind}{self._w('path_line', i=i, route=' → '.join(path.nodes))}")
             leibniz = " × ".join(f"∂{f.of}/∂{f.wrt}" for f in path.factors)
             out.append(f"{ind}{target} = {leibniz}" if d.path_count == 1 else f"{ind}{ind}{leibniz}")
             labels = [f"∂{f.of}/∂{f.wrt}" for f in path.factors]
@@ -95,18 +101,17 @@ class TextPrinter(Printer):
             lead = f"{ind}{target} = " if d.path_count == 1 else f"{ind}{ind}= "
             out.append(f"{lead}{product} = {self._fmt(path.value)}")
         if d.path_count > 1 and not d.summarised:
-            out.append(f"{ind}sum over the {d.path_count} paths")
+            out.append(f"{ind}{self._w('sum_line', n=d.path_count)}")
             terms = " + ".join(self._paren(p.value) for p in d.paths)
             out.append(f"{ind}{ind}{target} = {terms} = {self._fmt(d.path_sum)}")
-        out.append(self._heading(f"Delta form (δ = ∂{d.loss_symbol}/∂net)"))
+        out.append(self._heading(self._w("delta_head", loss=d.loss_symbol)))
         for step in d.deltas:
             out += self._step_lines(step, d.values, ind)
         out += self._step_lines(d.gradient, d.values, ind)
         if not d.summarised:
             diff = abs(d.path_sum - d.value)
-            verdict = "agree" if diff <= mpmath.mpf(10) ** (-40) * max(1, abs(d.value)) else "DISAGREE"
-            out.append(f"{ind}the path sum and the delta form {verdict} "
-                       f"(difference {fmt(diff, 3)} at 50 digits)")
+            verdict = self._w("agree" if diff <= mpmath.mpf(10) ** (-40) * max(1, abs(d.value)) else "disagree")
+            out.append(f"{ind}{self._w('agree_line', verdict=verdict, diff=fmt(diff, 3))}")
         return "\n".join(out)
 
     def _paren(self, x) -> str:
@@ -114,19 +119,19 @@ class TextPrinter(Printer):
         return f"({text})" if text.startswith("-") else text
 
     def _print_Proof(self, p: Proof) -> str:
-        head = f"Symbolic proof for {p.param}: Σ paths − sympy.diff(E_total written out, {p.param})"
+        head = self._w("proof_head", param=p.param)
         if p.reason:
-            return f"{head}: {p.reason}"
-        verdict = "= 0  ✓ proven" if p.proven else f"= {formula(p.difference)}  ✗ NOT zero"
+            return self._w("proof_reason", head=head, reason=p.reason)
+        verdict = self._w("proven") if p.proven else self._w("not_zero", diff=formula(p.difference))
         return f"{head} {verdict}"
 
     def _print_UpdateTrace(self, t: UpdateTrace) -> str:
         ind = self._settings["indent"]
         fixed = [u.param for u in t.updates if not u.updated]
-        note = "every gradient at the old parameters"
+        note = self._w("old_params")
         if fixed:
-            note += f"; {', '.join(fixed)} kept fixed"
-        out = [self._heading(f"Gradient descent, η = {self._fmt(t.learning_rate)} ({note})")]
+            note += self._w("fixed_note", names=", ".join(fixed))
+        out = [self._heading(self._w("descent_head", eta=self._fmt(t.learning_rate), note=note))]
         width = max(len(u.param) for u in t.updates) + 1
         for u in t.updates:
             name = f"{u.param}⁺".ljust(width)
@@ -135,73 +140,71 @@ class TextPrinter(Printer):
                            f"{self._fmt(u.old)} - {self._fmt(t.learning_rate)}·{self._paren(u.grad)} "
                            f"= {self._fmt(u.new)}")
             else:
-                out.append(f"{ind}{name} = {u.param} = {self._fmt(u.old)}  (kept fixed; "
-                           f"∂E_total/∂{u.param} = {self._fmt(u.grad)})")
+                out.append(f"{ind}{name} = {u.param} = {self._fmt(u.old)}  "
+                           + self._w("kept_fixed_line", param=u.param, grad=self._fmt(u.grad)))
         after = t.network.loss_value
-        out.append(f"{ind}E_total: {self._fmt(t.loss_before)} before, {self._fmt(after)} after")
+        out.append(f"{ind}{self._w('before_after', before=self._fmt(t.loss_before), after=self._fmt(after))}")
         return "\n".join(out)
 
     def _print_TrainTrace(self, t: TrainTrace) -> str:
         ind = self._settings["indent"]
         rule = t.rule
         parts = [f"η = {self._fmt(t.learning_rate)}",
-                 "biases updated" if rule["update_biases"] else "biases fixed"]
+                 self._w("biases_updated" if rule["update_biases"] else "biases_fixed")]
         if rule.get("optimizer"):
             hyper = ", ".join(f"{k} = {v}" for k, v in rule["hyper"].items() if k != "lr")
-            parts.insert(0, f"{rule['optimizer']}, {rule['convention']} convention"
+            parts.insert(0, self._w("convention", optimizer=rule["optimizer"], convention=rule["convention"])
                          + (f" ({hyper})" if hyper else ""))
         if rule.get("schedule"):
             sched = rule["schedule"]
-            parts.append(f"{sched['kind']} schedule ("
-                         + ", ".join(f"{k} = {v}" for k, v in sched.items() if k not in ("kind", "lr"))
-                         + ")")
+            parts.append(self._w("schedule", kind=sched["kind"], options=", ".join(
+                f"{k} = {v}" for k, v in sched.items() if k not in ("kind", "lr"))))
         if rule["sequential"]:
-            parts.append("hidden gradients after the output update (--sequential)")
+            parts.append(self._w("sequential"))
         if rule["report"] == "before":
-            parts.append("error measured before each round's update (--report before)")
-        parts.append("50-digit arithmetic" if t.exact else "float64")
-        out = [self._heading(f"Training for {t.rounds} rounds ({'; '.join(parts)})")]
+            parts.append(self._w("report_before"))
+        parts.append(self._w("exact" if t.exact else "float64"))
+        out = [self._heading(self._w("training_head", n=t.rounds, parts=self._w("sep").join(parts)))]
         width = len(str(t.rounds))
-        out.append(f"{ind}{'round'.rjust(max(width, 5))}  E_total")
+        out.append(f"{ind}{self._w('round').rjust(max(width, 5))}  E_total")
         for r, v in t.losses:
             out.append(f"{ind}{str(r).rjust(max(width, 5))}  {self._fmt(v)}")
         outs = ", ".join(f"{k} = {self._fmt(v)}" for k, v in t.outputs.items())
-        out.append(f"{ind}outputs after training: {outs}")
+        out.append(f"{ind}{self._w('outputs_after', outputs=outs)}")
         return "\n".join(out)
 
     def _print_BatchForwardTrace(self, t) -> str:
         out = []
         for s, trace in enumerate(t.samples, 1):
             body = self._print_ForwardTrace(trace).split("\n", 1)[1]
-            out.append(self._heading(f"Forward pass — {t.network}, sample {s} of {len(t.samples)}"))
+            out.append(self._heading(self._w("sample_forward", name=t.network, s=s, n=len(t.samples))))
             out.append(body)
-        out.append(self._heading(f"Batch error ({t.reduction} over the {len(t.samples)} samples)"))
+        out.append(self._heading(self._w("batch_error", reduction=t.reduction, n=len(t.samples))))
         out += self._step_lines(t.total, t.values, self._settings["indent"])
         return "\n".join(out)
 
     def _print_BatchDerivation(self, d) -> str:
         out = []
         for s, sample in enumerate(d.samples, 1):
-            out.append(self._heading(f"Sample {s} of {len(d.samples)}"))
+            out.append(self._heading(self._w("sample", s=s, n=len(d.samples))))
             out.append(self._print_Derivation(sample))
-        out.append(self._heading(f"Batch gradient ({d.reduction} over the {len(d.samples)} samples)"))
+        out.append(self._heading(self._w("batch_gradient", reduction=d.reduction, n=len(d.samples))))
         out += self._step_lines(d.gradient, d.values, self._settings["indent"])
         return "\n".join(out)
 
     def _print_CheckReport(self, r) -> str:
         ind = self._settings["indent"]
-        head = (f"bptrace (50 digits) against torch.autograd (float64) — {r.network}: "
-                f"tolerance {r.rtol:g} relative, {r.atol:g} absolute near zero")
+        head = self._w("check_head", name=r.network, rtol=f"{r.rtol:g}", atol=f"{r.atol:g}")
         width = max(len(row.quantity) for row in r.rows)
         out = [self._heading(head),
-               f"{ind}{'quantity'.ljust(width)}  {'bptrace':>22}  {'torch':>22}  {'|diff|':>8}  {'rel':>8}"]
+               f"{ind}{self._w('quantity').ljust(width)}  {'bptrace':>22}  {'torch':>22}  {'|diff|':>8}  {'rel':>8}"]
         for row in r.rows:
-            verdict = "ok" if row.ok else "DIFFERS"
+            verdict = self._w("ok" if row.ok else "differs")
             out.append(f"{ind}{row.quantity.ljust(width)}  {mpmath.nstr(row.ours, 17):>22}  "
                        f"{row.theirs!r:>22}  {row.abs_diff:8.1e}  {row.rel_diff:8.1e}  {verdict}")
         n_bad = len(r.failures)
-        out.append(f"{ind}all {len(r.rows)} agree" if not n_bad
-                   else f"{ind}{n_bad} of {len(r.rows)} differ beyond the tolerance")
+        out.append(f"{ind}{self._w('all_agree', n=len(r.rows))}" if not n_bad
+                   else f"{ind}{self._w('some_differ', bad=n_bad, n=len(r.rows))}")
         return "\n".join(out)
 
     def _print_BatchPlan(self, p) -> str:
@@ -238,3 +241,8 @@ from .loss_text import print_loss_trace, print_softmax_proof  # noqa: E402
 
 TextPrinter._print_LossTrace = print_loss_trace
 TextPrinter._print_SoftmaxProof = print_softmax_proof
+
+# the matrix form (calculus/matrix.py), printed by printing/matrix_text.py
+from .matrix_text import print_matrix_trace  # noqa: E402
+
+TextPrinter._print_MatrixTrace = print_matrix_trace
