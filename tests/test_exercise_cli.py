@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -41,7 +42,7 @@ def folder(tmp_path_factory):
     r = invoke("exercise", "new", "--kind", "update", "--seed", 7, "-o", root / "ex",
                "--class-list", root / "class.csv")
     assert r.exit_code == 0, r.output
-    assert r.output == f"wrote {root / 'ex'}: 3 variants of update for 3 students, 16 files\n"
+    assert r.output == f"wrote {root / 'ex'}: 3 variants of update for 3 students, 18 files\n"
     return root / "ex"
 
 
@@ -75,7 +76,7 @@ def test_the_folder_is_byte_identical_on_two_runs(tmp_path):
                    "-o", tmp_path / name)
         assert r.exit_code == 0, r.output
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
-    assert len(files) == 8
+    assert len(files) == 10
     for f in files:
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
 
@@ -272,3 +273,32 @@ def test_pdflatex_sheets_are_reproducible(tmp_path):
                       "--pdf").exit_code == 0
     for f in ("sheets.pdf", "key.pdf"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+# ----- HTML -------------------------------------------------------------------------------
+def test_html_sheets_and_keys(tmp_path):
+    html5lib = pytest.importorskip("html5lib")
+    for lang in ("en", "zh"):
+        r = invoke("exercise", "new", "--kind", "update", "--seed", 6, "--variants", 2, "--lang", lang,
+                   "-o", tmp_path / lang)
+        assert r.exit_code == 0, r.output
+        for name in ("sheets.html", "key.html"):
+            page = (tmp_path / lang / name).read_text("utf-8")
+            html5lib.HTMLParser(strict=True).parse(page)          # raises on a parse error
+            assert "Content-Security-Policy" in page and "<script src" not in page
+        sheet = (tmp_path / lang / "sheets.html").read_text("utf-8")
+        assert sheet.count('<td class="blank"></td>') == 2 * 24 and "<script" not in sheet
+        key = (tmp_path / lang / "key.html").read_text("utf-8")
+        assert key.count('<li class="step"') > 40 and "<math" in key
+    assert "偏置（h1、h2 共用）" in (tmp_path / "zh" / "sheets.html").read_text("utf-8")
+
+
+def test_a_spec_name_is_escaped_in_html(tmp_path):
+    spec = tmp_path / "evil.toml"
+    text = (Path(__file__).parent.parent / "bptrace/model/builtin/mazur.toml").read_text("utf-8")
+    spec.write_text(text.replace('name = "Mazur\'s 2-2-2 example"', 'name = "<script>alert(1)</script>"'),
+                    "utf-8")
+    r = invoke("exercise", "new", spec, "--kind", "forward", "--seed", 1, "-o", tmp_path / "ex")
+    assert r.exit_code == 0, r.output
+    key = (tmp_path / "ex" / "key.html").read_text("utf-8")
+    assert "<script>alert" not in key and "&lt;script&gt;alert(1)&lt;/script&gt;" in key

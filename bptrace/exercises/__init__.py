@@ -14,5 +14,7 @@ Built on the traces (``calculus/``, ``lessons/``) and the printed documents (``p
 - ``answers.py`` — an ANSWERS file (TOML or CSV), read as untrusted text;
 - ``marking.py`` — marking: right within the asked rounding, carried forward, rounding, or
   wrong with the first wrong step and the likely misconceptions;
-- ``sheets.py`` — question sheets (text, JSON, LaTeX), answer keys, class lists.
+- ``sheets.py``, ``sheet_latex.py``, ``sheet_html.py`` — question sheets and answer keys as
+  text, JSON, LaTeX and web pages; ``classlist.py``, ``folder.py``, ``gradebook.py`` — class
+  lists, the exercise folder, marking a class.
 """

@@ -7,8 +7,8 @@ variants, digits, activation, loss, shape, optimizer, the spec's text, language)
 ``read_folder(path)`` → (settings, roster).
 
 The folder holds ``exercise.json`` (the settings), ``spec.toml`` (when drawn on a spec),
-``sheets.txt``, ``sheets.json``, ``sheets.tex``, ``key.json``, ``key.tex`` (``.pdf`` beside
-each ``.tex`` with ``--pdf``), ``templates/`` (an answers file to fill in per variant or per
+``sheets.txt``, ``sheets.json``, ``sheets.tex``, ``sheets.html``, ``key.json``, ``key.tex``,
+``key.html`` (``.pdf`` beside each ``.tex`` with ``--pdf``), ``templates/`` (an answers file to fill in per variant or per
 student) and, with a class list, ``roster.csv`` (id, name, variant) and ``students/<id>.tex``
 (and ``.pdf``). Everything is written into a fresh temporary folder next to ``path`` and
 renamed into place only when all of it succeeded, so a failure leaves nothing behind;
@@ -29,6 +29,7 @@ from typing import Optional
 from ..errors import SpecError
 from .classlist import Student, assign, spreadsheet_safe
 from .generate import KINDS, exercise, template_of, variant
+from .sheet_html import key_html, sheets_html
 from .sheet_latex import engine, key_latex, sheets_latex
 from .sheets import answers_template, key_dict, sheet_dict, sheet_text, to_json
 
@@ -108,7 +109,9 @@ def _write(root: Path, s: Settings, variants, pairs, pdf: bool) -> list[str]:
     files["sheets.json"] = to_json([sheet_dict(v) for v in variants])
     files["sheets.tex"] = sheets_latex(variants, lang=s.lang)
     files["key.json"] = to_json([key_dict(v) for v in variants])
-    files["key.tex"] = key_latex(variants)
+    files["key.tex"] = key_latex(variants, s.lang)
+    files["sheets.html"] = sheets_html(variants, s.lang)
+    files["key.html"] = key_html(variants, s.lang)
     for v in variants:
         files[f"templates/variant-{v.number:03d}.toml"] = answers_template(v)
     if pairs:
@@ -129,7 +132,7 @@ def _write(root: Path, s: Settings, variants, pairs, pdf: bool) -> list[str]:
     written = list(files)
     if pdf:
         from ..renderers.pdflatex import compile_pdf
-        jobs = [("sheets.tex", engine(s.lang)), ("key.tex", "pdflatex")]
+        jobs = [("sheets.tex", engine(s.lang)), ("key.tex", engine(s.lang))]
         jobs += [(f"students/{st.id}.tex", engine(s.lang, [(st.name, st.id)])) for st, _ in pairs or ()]
         for name, tex in jobs:
             compile_pdf(root / name, runs=1, engine=tex)

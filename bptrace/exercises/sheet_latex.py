@@ -6,8 +6,8 @@ with their answer names and room to write; and ``key_latex(variants)`` — a one
 of final answers per variant, then per variant every blank's value at the asked digits and
 the full worked solution, which is bptrace's own trace printed by ``to_latex`` (forward
 pass, each asked derivative path by path, the update; the optimizer and loss lessons'
-traces). ``lang="zh"`` sets the sheet's words in Chinese, for ``xelatex`` with ``ctex``
-(``engine(lang)`` says which); the key is English. Every user string (student names and
+traces). ``lang="zh"`` sets the words in Chinese, for ``xelatex`` with ``ctex``
+(``engine(lang)`` says which); the worked solution is the LaTeX printer's own Chinese. Every user string (student names and
 IDs, a spec's network name) passes through ``text()``: the ten LaTeX specials escaped,
 control characters dropped; under pdflatex, characters it cannot set are shown as their
 code point (``printing.latex_expr.escape_text``). Output is deterministic.
@@ -143,15 +143,22 @@ def _task(v) -> str:
     return re.sub(r"QQ(\d+)QQ", lambda m: f"${latex[names[int(m.group(1))]]}$", out)
 
 
+def heading_zh(heading: str) -> str:
+    """A heading of ``sheets.given_groups`` in Chinese."""
+    if heading.startswith("bias (shared by "):
+        return "偏置（" + heading[len("bias (shared by "):-1].replace(", ", "、") + " 共用）"
+    for en, zh in ZH_PHRASES:
+        heading = heading.replace(en, zh)
+    return heading + (" 的权重" if heading.startswith("进入 ") else "")
+
+
 def _givens(v, lang: str = "en") -> str:
     rows = []
     for heading, items in given_groups(v):
         cells = ", ".join(f"${tex} = {val}$" for _, _, tex, val in items)
-        if lang == "zh" and heading.startswith("weights into "):
-            heading += " 的权重"
-        elif lang == "zh" and heading.startswith("bias (shared by "):
-            heading = "偏置（" + heading[len("bias (shared by "):-1].replace(", ", "、") + " 共用）"
-        rows.append(f"{_conventions(heading, lang)} & {cells} \\\\")
+        heading = heading_zh(heading) if lang == "zh" else heading
+        rows.append(f"{_conventions(heading)} & {cells} \\\\" if lang == "en" else
+                    f"{text(heading, 'zh')} & {cells} \\\\")
     return "\\begin{tabular}{@{}l l@{}}\n" + "\n".join(rows) + "\n\\end{tabular}"
 
 
@@ -195,27 +202,24 @@ def sheets_latex(variants, students=None, lang: str = "en") -> str:
 
 
 # ----- the answer key ------------------------------------------------------------------------
-def _worked(v) -> list[str]:
-    """The trace of the variant, printed by the LaTeX printer as the lecture shows it."""
-    from ..printing.latex_lessons import to_latex
+def worked_traces(v) -> list:
+    """The traces a variant's worked solution prints: bptrace's own, for every format."""
     if v.net is not None:
         from ..calculus.derive import derive
         from ..calculus.forward import forward
         from ..calculus.train import step
         net = v.net
-        style = "delta" if v.kind == "train-round" else "leibniz"
-        parts = ["\\begin{multicols}{2}\n" + to_latex(forward(net)) + "\n\\end{multicols}"]
+        traces = [forward(net)]
         grads = [n[len("dE_d"):] for n in v.names if n.startswith("dE_d") and not n.startswith("dE_dout")]
-        if v.kind in ("output-weight", "hidden-weight", "update"):
-            parts += [to_latex(derive(net, p), style=style) for p in grads]
-        elif v.kind == "train-round":
+        if v.kind == "train-round":
             # one weight per neuron shows its δ; ∂E/∂w_jk = δ_j·x_k for the others is in the
             # table of every blank and in the update
             firsts = [row[0] for layer in reversed(net.names.weights) for row in layer]
-            parts += [to_latex(derive(net, p), style=style) for p in grads if p in firsts]
+            grads = [p for p in grads if p in firsts]
+        traces += [derive(net, p) for p in grads]
         if v.kind in ("update", "train-round"):
-            parts.append(to_latex(step(net)))
-        return parts
+            traces.append(step(net))
+        return traces
     if v.kind == "optimizer":
         from ..lessons.expression import parse
         from ..lessons.optim import trace
@@ -230,10 +234,20 @@ def _worked(v) -> list[str]:
         else:
             hyper.update(momentum=g["mu"])
         objective = parse(f"{a.numerator}/{a.denominator}*w**2/2", ["w"])
-        return [to_latex(trace(name, objective, {"w": g["w_0"]}, 2, **hyper))]
+        return [trace(name, objective, {"w": g["w_0"]}, 2, **hyper)]
     from ..lessons.loss_trace import loss_trace
     rows = [[v.givens[f"x_{s}_{j}"] for j in range(3)] for s in (1, 2)]
-    return [to_latex(loss_trace("cross_entropy", rows, [v.givens["y_1"], v.givens["y_2"]], "mean"))]
+    return [loss_trace("cross_entropy", rows, [v.givens["y_1"], v.givens["y_2"]], "mean")]
+
+
+def _worked(v, lang: str = "en") -> list[str]:
+    """The worked solution as LaTeX: the traces printed as the lecture shows them."""
+    from ..printing.latex_lessons import to_latex
+    style = "delta" if v.kind == "train-round" else "leibniz"
+    parts = [to_latex(t, style=style, lang=lang) for t in worked_traces(v)]
+    if v.net is not None:      # the forward pass is long and narrow: two columns
+        parts[0] = "\\begin{multicols}{2}\n" + parts[0] + "\n\\end{multicols}"
+    return parts
 
 
 def _values_table(v, names) -> str:
@@ -245,14 +259,29 @@ def _values_table(v, names) -> str:
             + "\n\\end{tabular}}")
 
 
-def key_latex(variants) -> str:
-    out = _preamble("en")
+KEY_WORDS = {
+    "en": {"title": "Answer key: {kind} (seed {seed})",
+           "intro": "Final answers per variant, {d} significant digits.",
+           "variant": "variant", "final": "final answers", "heading": "Variant {n}",
+           "given": "Given", "every": "Every blank",
+           "worked": r"\textbf{Worked solution} (bptrace's trace, 9 significant digits)."},
+    "zh": {"title": "答案：{kind}（种子 {seed}）", "intro": "各变体的最终答案，保留 {d} 位有效数字。",
+           "variant": "变体", "final": "最终答案", "heading": "变体 {n}", "given": "已知",
+           "every": "所有空格", "worked": r"\textbf{完整解答}（bptrace 的推导，9 位有效数字）。"},
+}
+
+
+def key_latex(variants, lang: str = "en") -> str:
+    """The answer key (see the module docstring); ``lang="zh"``: Chinese words, xelatex."""
+    w = KEY_WORDS[lang]
+    out = _preamble(lang, engine(lang))
     first = variants[0]
-    out.append(r"{\Large\bfseries Answer key: " + escape_text(first.kind) + f" (seed {first.seed})" +
-               r"}\par\medskip")
-    out.append(f"Final answers per variant, {first.digits} significant digits.\\par\\medskip")
+    out.append(r"{\Large\bfseries " + text(w["title"].format(kind=first.kind, seed=first.seed), lang)
+               + r"}\par\medskip")
+    out.append(text(w["intro"].format(d=first.digits), lang) + r"\par\medskip")
     out.append(r"{\renewcommand{\arraystretch}{1.3}\setlength{\LTleft}{0pt}")
-    out.append(r"\begin{longtable}{@{}r l@{}}" + "\n" + r"variant & final answers \\ \hline \endhead")
+    out.append(r"\begin{longtable}{@{}r l@{}}" + "\n" + f"{w['variant']} & {w['final']}"
+               + r" \\ \hline \endhead")
     for v in variants:
         label = {q.name: slash(q.latex) for q in v.quantities}
         cells = r", \quad ".join(f"${label[n]} = {shown(v.key[n], v.digits)}$" for n in final_names(v))
@@ -260,13 +289,12 @@ def key_latex(variants) -> str:
     out.append(r"\end{longtable}}")
     for v in variants:
         out.append(r"\newpage")
-        out.append(r"{\large\bfseries Variant " + f"{v.number}" + r"} \hfill " + escape_text(reprint(v))
+        out.append(r"{\large\bfseries " + text(w["heading"].format(n=v.number), lang) + r"} \hfill "
+                   + escape_text(reprint(v)) + r"\par\medskip")
+        out.append(f"\\textbf{{{w['given']}.}}\\par\\smallskip\n" + _givens(v, lang) + r"\par\medskip")
+        out.append(f"\\textbf{{{w['every']}.}}\\par\\smallskip\n" + _values_table(v, v.names)
                    + r"\par\medskip")
-        out.append(r"\textbf{Given.}\par\smallskip" + "\n" + _givens(v) + r"\par\medskip")
-        out.append(r"\textbf{Every blank.}\par\smallskip" + "\n" + _values_table(v, v.names) + r"\par\medskip")
-        out.append(r"\textbf{Worked solution} (bptrace's trace, 9 significant digits).\par")
-        out.append("{\\small\n" + "\n\n".join(_worked(v)) + "\n}")
+        out.append(w["worked"] + r"\par")
+        out.append("{\\small\n" + "\n\n".join(_worked(v, lang)) + "\n}")
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
-
-
