@@ -205,7 +205,7 @@ def variant(kind: str, seed: int, number: int, digits: int = 4, activation: str 
     if kind in NETWORK_KINDS:
         key = _network_key(net, [q.name for q in quantities])
     elif kind == "optimizer":
-        key = lesson_rules.optimizer_key(optimizer, env, givens)
+        key = lesson_rules.optimizer_key(optimizer, givens)
     else:
         rows = [[givens[f"x_{s}_{j}"] for j in range(3)] for s in (1, 2)]
         key = lesson_rules.loss_key(rows, [givens["y_1"], givens["y_2"]])

@@ -26,54 +26,67 @@ def _prev(env, key, t):
     return env.get(f"{key}_{t - 1}", MP(0))
 
 
+def _ema(state: str, coef: str, g: str, t: int, square: bool = False, damped: bool = True):
+    """state_t = coef·state_{t−1} + (1 − coef)·g (or ·g²); ``damped=False``: + g, no factor."""
+    def rule(env):
+        x = env[g] ** 2 if square else env[g]
+        return env[coef] * _prev(env, state, t) + ((1 - env[coef]) * x if damped else x)
+    return rule
+
+
+def _corrected(key: str, beta: str, t: int):
+    return lambda env: env[f"{key}_{t}"] / (1 - env[beta] ** t)
+
+
+def _uncorrected(key: str, t: int):
+    return lambda env: env[f"{key}_{t}"]
+
+
+def _gradient(w_prev: str):
+    return lambda env: env["a"] * env[w_prev]       # f(w) = a·w²/2
+
+
+def _step(w_prev: str, num: str, den, sign=1, eta=True, inside=False):
+    """w_t = w_{t−1} − η·num/(√den + ε) (or num alone; the mistakes flip, drop, move)."""
+    def rule(env):
+        d = env[num]
+        if den is not None:
+            root = mpmath.sqrt(env[den] + env["eps"]) if inside else mpmath.sqrt(env[den]) + env["eps"]
+            d = d / root
+        return env[w_prev] - sign * (env["eta"] if eta else 1) * d
+    return rule
+
+
 def optimizer_quantities(name: str) -> list[Quantity]:
     qs = []
     for t in range(1, STEPS + 1):
-        w_prev = f"w_{t - 1}"
-        qs.append(_q(f"g_{t}", f"g_{t}", f"g_{{{t}}}",
-                     (lambda w_prev: lambda env: env["a"] * env[w_prev])(w_prev), gradient=True))
-        g = f"g_{t}"
+        w_prev, g = f"w_{t - 1}", f"g_{t}"
+        qs.append(_q(g, g, f"g_{{{t}}}", _gradient(w_prev), gradient=True))
         if name == "adam":
-            qs.append(_q(f"m_{t}", f"m_{t}", f"m_{{{t}}}",
-                         (lambda t, g: lambda env: env["beta1"] * _prev(env, "m", t) + (1 - env["beta1"]) * env[g])(t, g),
-                         ("momentum-factor", (lambda t, g: lambda env: env["beta1"] * _prev(env, "m", t) + env[g])(t, g))))
-            qs.append(_q(f"v_{t}", f"v_{t}", f"v_{{{t}}}",
-                         (lambda t, g: lambda env: env["beta2"] * _prev(env, "v", t) + (1 - env["beta2"]) * env[g] ** 2)(t, g),
-                         ("momentum-factor", (lambda t, g: lambda env: env["beta2"] * _prev(env, "v", t) + env[g] ** 2)(t, g))))
+            for key, beta, square in (("m", "beta1", False), ("v", "beta2", True)):
+                qs.append(_q(f"{key}_{t}", f"{key}_{t}", f"{key}_{{{t}}}", _ema(key, beta, g, t, square),
+                             ("momentum-factor", _ema(key, beta, g, t, square, damped=False))))
             for key, beta in (("m", "beta1"), ("v", "beta2")):
-                qs.append(_q(f"{key}_hat_{t}", f"{key}̂_{t}", rf"\hat{{{key}}}_{{{t}}}",
-                             (lambda t, key, beta: lambda env: env[f"{key}_{t}"] / (1 - env[beta] ** t))(t, key, beta),
-                             ("no-bias-correction", (lambda t, key: lambda env: env[f"{key}_{t}"])(t, key))))
+                qs.append(_q(f"{key}_hat_{t}", f"{key}̂_{t}", rf"\hat{{{key}}}_{{{t}}}", _corrected(key, beta, t),
+                             ("no-bias-correction", _uncorrected(key, t))))
             num, den = f"m_hat_{t}", f"v_hat_{t}"
         elif name == "rmsprop":
-            qs.append(_q(f"s_{t}", f"s_{t}", f"s_{{{t}}}",
-                         (lambda t, g: lambda env: env["alpha"] * _prev(env, "s", t) + (1 - env["alpha"]) * env[g] ** 2)(t, g),
-                         ("momentum-factor", (lambda t, g: lambda env: env["alpha"] * _prev(env, "s", t) + env[g] ** 2)(t, g))))
+            qs.append(_q(f"s_{t}", f"s_{t}", f"s_{{{t}}}", _ema("s", "alpha", g, t, square=True),
+                         ("momentum-factor", _ema("s", "alpha", g, t, square=True, damped=False))))
             num, den = g, f"s_{t}"
-        else:   # torch's SGD momentum: v₁ = g₁, then v = μ·v + g
-            right = (lambda t, g: lambda env: env[g] if t == 1 else env["mu"] * env[f"v_{t - 1}"] + env[g])(t, g)
-            ema = (lambda t, g: lambda env: env["mu"] * _prev(env, "v", t) + (1 - env["mu"]) * env[g])(t, g)
-            qs.append(_q(f"v_{t}", f"v_{t}", f"v_{{{t}}}", right, ("momentum-factor", ema)))
+        else:   # torch's SGD momentum: v = μ·v + g (v₁ = g₁); the mistake averages: (1 − μ)·g
+            qs.append(_q(f"v_{t}", f"v_{t}", f"v_{{{t}}}", _ema("v", "mu", g, t, damped=False),
+                         ("momentum-factor", _ema("v", "mu", g, t))))
             num, den = f"v_{t}", None
-
-        def step(sign, eta, inside, num=num, den=den, w_prev=w_prev):
-            def rule(env):
-                lr = env["eta"] if eta else 1
-                if den is None:
-                    d = env[num]
-                else:
-                    root = mpmath.sqrt(env[den] + env["eps"]) if inside else mpmath.sqrt(env[den]) + env["eps"]
-                    d = env[num] / root
-                return env[w_prev] - sign * lr * d
-            return rule
-        mistakes = [("learning-rate", step(-1, True, False)), ("learning-rate", step(1, False, False))]
-        if name in ("adam", "rmsprop"):
-            mistakes.append(("eps-inside", step(1, True, True)))
-        qs.append(_q(f"w_{t}", f"w_{t}", f"w_{{{t}}}", step(1, True, False), *mistakes))
+        mistakes = [("learning-rate", _step(w_prev, num, den, sign=-1)),
+                    ("learning-rate", _step(w_prev, num, den, eta=False))]
+        if den is not None:
+            mistakes.append(("eps-inside", _step(w_prev, num, den, inside=True)))
+        qs.append(_q(f"w_{t}", f"w_{t}", f"w_{{{t}}}", _step(w_prev, num, den), *mistakes))
     return qs
 
 
-def optimizer_key(name: str, givens: dict, exact: dict) -> dict:
+def optimizer_key(name: str, exact: dict) -> dict:
     """Every blank's value from ``lessons.optim.trace`` (the optimizer lesson's trace)."""
     from ..lessons.expression import parse
     from ..lessons.optim import trace
@@ -98,32 +111,40 @@ def optimizer_key(name: str, givens: dict, exact: dict) -> dict:
     return key
 
 
+def _softmax(xs: list[str], j: int):
+    return lambda env: mpmath.exp(env[xs[j]]) / mpmath.fsum(mpmath.exp(env[x]) for x in xs)
+
+
+def _nll(s: int, k: int):
+    return lambda env: -mpmath.log(env[f"p_{s}_{k}"])        # l_s = −log p of class k
+
+
+def _mean(ls: list[str], n: int):
+    return lambda env: mpmath.fsum(env[x] for x in ls) / n
+
+
+def _ce_grad(j: int, k: int, d: int, sign: int = 1):
+    """∂L/∂x_1,j = (p_1,j − y_1,j)/d with the one-hot y at class k."""
+    return lambda env: sign * (env[f"p_1_{j}"] - (1 if j == k else 0)) / d
+
+
 def loss_quantities(targets: list[int], classes: int) -> list[Quantity]:
     qs = []
     n = len(targets)
     for s in range(1, n + 1):
         xs = [f"x_{s}_{j}" for j in range(classes)]
-        for j in range(classes):
-            qs.append(_q(f"p_{s}_{j}", f"p_{s},{j}", f"p_{{{s},{j}}}",
-                         (lambda j, xs: lambda env: mpmath.exp(env[xs[j]]) / mpmath.fsum(mpmath.exp(env[x]) for x in xs))(j, xs)))
+        qs += [_q(f"p_{s}_{j}", f"p_{s},{j}", f"p_{{{s},{j}}}", _softmax(xs, j)) for j in range(classes)]
         c = targets[s - 1]
-        qs.append(_q(f"l_{s}", f"l_{s}", f"l_{{{s}}}",
-                     (lambda s, c: lambda env: -mpmath.log(env[f"p_{s}_{c}"]))(s, c),
-                     *[("softmax-index", (lambda s, k: lambda env: -mpmath.log(env[f"p_{s}_{k}"]))(s, k))
-                       for k in range(classes) if k != c]))
+        qs.append(_q(f"l_{s}", f"l_{s}", f"l_{{{s}}}", _nll(s, c),
+                     *[("softmax-index", _nll(s, k)) for k in range(classes) if k != c]))
     ls = [f"l_{s}" for s in range(1, n + 1)]
-    qs.append(_q("L", "L", "L", lambda env: mpmath.fsum(env[l] for l in ls) / n,
-                 ("mean-sum", lambda env: mpmath.fsum(env[l] for l in ls))))
+    qs.append(_q("L", "L", "L", _mean(ls, n), ("mean-sum", _mean(ls, 1))))
     c = targets[0]
     for j in range(classes):
-        p = f"p_1_{j}"
-
-        def grad(k, d, sign=1, p=p, j=j):
-            return lambda env: sign * (env[p] - (1 if j == k else 0)) / d
-        mistakes = [("softmax-index", grad(k, n)) for k in range(classes) if k != c and j in (c, k)]
-        mistakes += [("mean-sum", grad(c, 1)), ("sign-flip", grad(c, n, -1))]
+        mistakes = [("softmax-index", _ce_grad(j, k, n)) for k in range(classes) if k != c and j in (c, k)]
+        mistakes += [("mean-sum", _ce_grad(j, c, 1)), ("sign-flip", _ce_grad(j, c, n, -1))]
         qs.append(_q(f"dL_dx_1_{j}", f"∂L/∂x_1,{j}", rf"\frac{{\partial L}}{{\partial x_{{1,{j}}}}}",
-                     grad(c, n), *mistakes, gradient=True))
+                     _ce_grad(j, c, n), *mistakes, gradient=True))
     return qs
 
 
