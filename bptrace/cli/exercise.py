@@ -59,7 +59,7 @@ def exercise():
               help="A CSV with id and name columns: one sheet per student and a roster (needs -o).")
 @click.option("--pdf", is_flag=True, help="Also compile every .tex (pdflatex; xelatex for Chinese).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="The language of the question sheets (zh: xelatex with ctex).")
+              help="The language of the LaTeX and HTML sheets and keys (zh: xelatex with ctex).")
 @click.option("--key", is_flag=True, help="Print the answer key instead of the sheets (without -o).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="What to print without -o.")
