@@ -302,3 +302,21 @@ def test_a_spec_name_is_escaped_in_html(tmp_path):
     assert r.exit_code == 0, r.output
     key = (tmp_path / "ex" / "key.html").read_text("utf-8")
     assert "<script>alert" not in key and "&lt;script&gt;alert(1)&lt;/script&gt;" in key
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("args", [["--kind", "train-round", "--seed", "6", "--variants", "8"],
+                                  ["--kind", "loss", "--seed", "4", "--variants", "3"],
+                                  ["--kind", "optimizer", "--seed", "4", "--variants", "3"],
+                                  ["--kind", "update", "--shape", "3-3-2", "--activation", "tanh",
+                                   "--seed", "4", "--variants", "3"]])
+def test_no_box_sticks_out_more_than_2pt(tmp_path, args):
+    """Keys print the traces as they are; a row wider than the page would be cut off."""
+    import re
+    assert invoke("exercise", "new", *args, "-o", tmp_path / "ex").exit_code == 0
+    for name in ("sheets", "key"):
+        subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
+                       cwd=tmp_path / "ex", capture_output=True, check=True)
+        log = (tmp_path / "ex" / f"{name}.log").read_text("utf-8", "replace")
+        widths = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
+        assert all(w <= 2 for w in widths), (name, widths)

@@ -24,13 +24,13 @@ WORDS = {
     "en": {"exercise": "Exercise", "variant": "variant", "seed": "seed", "name": "Name",
            "id": "ID", "given": "Given", "conventions": "Conventions",
            "answer": "Answer to {d} significant digits. Hand in the answers file with the "
-                     "names in typewriter type (e.g.\\ \\mbox{{\\texttt{{out\\_h1 = 0.5933}}}}).",
+                     "names in typewriter type (e.g.\\ \\texttt{{out\\_h1 = 0.5933}}).",
            "quantity": "quantity", "file_name": "name in the answers file",
            "your_answer": "your answer", "reprint": "Reprint: {r}."},
     "zh": {"exercise": "练习", "variant": "变体", "seed": "种子", "name": "姓名", "id": "学号",
            "given": "已知", "conventions": "约定",
            "answer": "答案保留 {d} 位有效数字。请提交答案文件，量的名称见等宽字体"
-                     "（例如 \\mbox{{\\texttt{{out\\_h1 = 0.5933}}}}）。",
+                     "（例如 \\texttt{{out\\_h1 = 0.5933}}）。",
            "quantity": "量", "file_name": "答案文件中的名称", "your_answer": "你的答案",
            "reprint": "重印：{r}。"},
 }
@@ -81,7 +81,7 @@ def _preamble(lang: str, tex: str = "pdflatex") -> list[str]:
     else:
         head += [r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}"]
     head += [r"\usepackage{amsmath,amssymb}", r"\usepackage{array,longtable,multicol}",
-             r"\usepackage[margin=2cm]{geometry}", r"\allowdisplaybreaks",
+             r"\usepackage[margin=1.7cm]{geometry}", r"\allowdisplaybreaks",
              r"\ifdefined\pdftrailerid \pdftrailerid{}\pdfinfoomitdate=1 \fi",
              r"\pagestyle{empty}", r"\setlength{\parindent}{0pt}", r"\begin{document}"]
     return head
@@ -235,9 +235,14 @@ def worked_traces(v) -> list:
             hyper.update(momentum=g["mu"])
         objective = parse(f"{a.numerator}/{a.denominator}*w**2/2", ["w"])
         return [trace(name, objective, {"w": g["w_0"]}, 2, **hyper)]
+    from dataclasses import replace
+
     from ..lessons.loss_trace import loss_trace
     rows = [[v.givens[f"x_{s}_{j}"] for j in range(3)] for s in (1, 2)]
-    return [loss_trace("cross_entropy", rows, [v.givens["y_1"], v.givens["y_2"]], "mean")]
+    t = loss_trace("cross_entropy", rows, [v.givens["y_1"], v.givens["y_2"]], "mean")
+    # the blanks use ∂l/∂x = p − y; the general Jacobian route (a row wider than the page in
+    # the LaTeX printer) and its proof belong to the lesson, not to this key
+    return [replace(t, route=(), proof=None)]
 
 
 def _worked(v, lang: str = "en") -> list[str]:
@@ -245,8 +250,9 @@ def _worked(v, lang: str = "en") -> list[str]:
     from ..printing.latex_lessons import to_latex
     style = "delta" if v.kind == "train-round" else "leibniz"
     parts = [to_latex(t, style=style, lang=lang) for t in worked_traces(v)]
-    if v.net is not None:      # the forward pass is long and narrow: two columns
-        parts[0] = "\\begin{multicols}{2}\n" + parts[0] + "\n\\end{multicols}"
+    narrow = v.net is not None and max(len(v.net.inputs), v.net.layers[0].units) <= 2
+    if narrow:      # the forward pass of a 2-2-n network is long and narrow: two columns, smaller
+        parts[0] = ("\\begin{multicols}{2}\\footnotesize\n" + parts[0] + "\n\\end{multicols}")
     return parts
 
 
