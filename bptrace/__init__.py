@@ -19,10 +19,11 @@ The package is layered; each layer imports only the ones before it:
 ``model`` (describe a network) → ``calculus`` (traces of the chain rule, updates,
 training) → ``lessons`` (the course's standalone lessons) → ``oracle`` (torch) →
 ``printing`` (text, JSON, LaTeX, DOT, TikZ) → ``renderers`` (Graphviz, pdflatex,
-matplotlib) → ``cli``. This module is the facade over all of them: names are imported on
-first use (PEP 562), so ``bptrace --help`` does not pay for SymPy, and the methods that
-reach up a layer (``net.derive()``, ``net.check_torch()``, Jupyter's display hooks,
-``print(trace)``) are wired here (see ``wiring.py``).
+matplotlib) → ``exercises`` (variants from a seed, keys, marking) → ``cli``. This module
+is the facade over all of them: names are imported on first use (PEP 562), so
+``bptrace --help`` does not pay for SymPy, and the methods that reach up a layer
+(``net.derive()``, ``net.check_torch()``, Jupyter's display hooks, ``print(trace)``) are
+wired here (see ``wiring.py``).
 """
 from importlib import import_module
 

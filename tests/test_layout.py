@@ -23,7 +23,7 @@ MAX_LINES = 400
 # ``errors`` and ``wiring`` are below everything; the facade (``bptrace/__init__``) and the
 # CLI are above everything.
 LAYERS = ["errors", "wiring", "model", "calculus", "lessons", "oracle", "printing", "renderers",
-          "cli", ""]
+          "exercises", "cli", ""]
 
 
 def module_name(path: Path) -> str:
