@@ -1,8 +1,9 @@
 """Notebook display: what Jupyter shows for a trace, a network or a check report.
 
 Provides ``html_display(obj)`` — one ``text/html`` bundle holding the picture (inline SVG
-from the embedded Graphviz, when the object has one) and the maths (the LaTeX printer's
-``align*`` blocks and inline ``$…$``, which the notebook's MathJax typesets); HTML is the
+from the embedded Graphviz, when the object has one) and the maths: a trace's steps as the
+web page's MathML fragment (``to_html``), which the browser renders itself, and a network's
+numbers as ``align*`` rows, which the notebook's MathJax typesets; HTML is the
 MIME type JupyterLab and the classic notebook prefer, so the picture and the maths show
 together. ``check_html(report)`` — the check report as an HTML table. The package facade
 wires them (``bptrace/__init__.py``, ``wiring.py``) as:
@@ -35,10 +36,6 @@ def _safe(fn, obj):
 
 def _svg(obj):
     from .graphviz import svg_of
-    if getattr(obj, "batched", False):     # a batch: its layers, drawn as the first sample's
-        first = obj.sample_networks[0]
-        obj = type(first)(list(first.inputs), list(first.targets), first.layers,
-                          **{**first.settings(), "loss_name": "E_total"})
     svg = svg_of(obj)
     start = svg.find("<svg")     # drop the XML prolog and DOCTYPE: inline in HTML
     return svg[start:] if start >= 0 else None
@@ -51,8 +48,16 @@ def _latex(obj):
         printer = DocumentPrinter()
         rows = printer.network_rows(obj) + (printer.sample_rows(obj) if obj.batched else [])
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
-    from ..printing.latex_lessons import to_latex
-    return to_latex(obj)
+    return None
+
+
+def _mathml(obj):
+    """A trace's steps as the web page's MathML fragment (browsers render it natively)."""
+    from ..model.network import Network
+    if isinstance(obj, Network):
+        return None
+    from ..printing.html_tables import to_html
+    return to_html(obj, level=3)
 
 
 def html_display(obj) -> str:
@@ -61,9 +66,12 @@ def html_display(obj) -> str:
     svg = _safe(_svg, obj)
     if svg:
         parts.append(f'<div class="bptrace-picture">{svg}</div>')
-    latex = _safe(_latex, obj)
+    latex = _safe(_latex, obj)      # a network: its numbers, layer by layer (MathJax)
     if latex:
         parts.append(f'<div class="bptrace-math">{html.escape(latex, quote=False)}</div>')
+    mathml = _safe(_mathml, obj)    # a trace: the web page's steps in MathML
+    if mathml:
+        parts.append(f'<div class="bptrace-math">{mathml}</div>')
     if not parts:
         parts.append(f"<pre>{html.escape(repr(obj))}</pre>")
     return '<div class="bptrace">' + "\n".join(parts) + "</div>"
