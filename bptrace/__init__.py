@@ -11,6 +11,8 @@ The public API:
 - ``web_page(net, lang=…)`` — the worked example as one offline web page, step by step;
 - ``to_dot(net_or_trace, kind=…, wrt=…)``, ``to_tikz(…)``, ``render(dot_source, path, format=…)``
   — pictures (SVG by the embedded Graphviz; PNG/PDF by the system ``dot``);
+- ``expr("(x+y)*z", x=-2, y=5, z=-4)`` — backpropagation through a typed expression, stage
+  by stage (a ``StagedTrace``; ``stages="q=x+y"`` names or groups stages);
 - ``SpecError`` — bad input, naming file, field and problem.
 
 The package is layered; each layer imports only the ones before it:
@@ -19,8 +21,8 @@ training) → ``lessons`` (the course's standalone lessons) → ``oracle`` (torc
 ``printing`` (text, JSON, LaTeX, DOT, TikZ) → ``renderers`` (Graphviz, pdflatex,
 matplotlib) → ``cli``. This module is the facade over all of them: names are imported on
 first use (PEP 562), so ``bptrace --help`` does not pay for SymPy, and the methods that
-reach up a layer (``net.derive()``, ``net.check_torch()``, Jupyter's display hooks) are
-wired here (see ``wiring.py``).
+reach up a layer (``net.derive()``, ``net.check_torch()``, Jupyter's display hooks,
+``print(trace)``) are wired here (see ``wiring.py``).
 """
 from importlib import import_module
 
@@ -37,6 +39,7 @@ _API = {
     "to_json": "printing", "to_text": "printing",
     "to_latex": "printing.latex_lessons", "to_html": "printing.html_tables", "web_page": "renderers.webpage",
     "to_dot": "printing.dot", "to_tikz": "printing.tikz", "render": "renderers.graphviz",
+    "expr": "lessons.staged",
 }
 __all__ = sorted(_API)
 
@@ -49,7 +52,10 @@ wiring.implement(
     check_torch="oracle.check:check_torch",
     _repr_svg_="renderers.graphviz:svg_of",
     _repr_latex_="printing.latex_lessons:to_latex",
-    _repr_html_="renderers.webpage:html_fragment",
+    _repr_html_="renderers.notebook:html_display",
+    __str__="printing.text_lessons:to_text",
+    check_text="printing.text_lessons:to_text",
+    check_html="renderers.notebook:check_html",
 )
 
 

@@ -24,10 +24,19 @@ def implementation(name: str):
     return getattr(import_module(f"bptrace.{module}"), function)
 
 
-def upward(name: str, doc: str):
-    """A method ``name`` whose body is the wired function, called with the instance first."""
+def upward(name: str, doc: str, display: bool = False):
+    """A method whose body is the function wired as ``name``, called with the instance first.
+
+    ``display=True`` marks a notebook display hook (``_repr_html_``, ``_repr_svg_``, …):
+    what cannot be shown is not offered (None), it never raises into the notebook.
+    """
     def method(self, *args, **kwargs):
-        return implementation(name)(self, *args, **kwargs)
+        if not display:
+            return implementation(name)(self, *args, **kwargs)
+        try:
+            return implementation(name)(self, *args, **kwargs)
+        except Exception:
+            return None
     method.__name__ = method.__qualname__ = name
     method.__doc__ = doc
     return method

@@ -134,11 +134,12 @@ def test_limits_on_work():
     assert not proof.proven and "6 layers" in proof.reason
 
 
-def test_documents_refuse_a_batch():
+def test_documents_of_a_batch_bad_wrt_names_the_file():
+    # documents of a batch are made now (tests/test_documents.py); a bad --wrt is one line
     from pathlib import Path
     batch = Path(__file__).resolve().parent.parent / "examples" / "batch.toml"
-    r = CliRunner().invoke(main, ["latex", str(batch)])
-    assert r.exit_code == 2 and "documents walk through one sample" in r.output
+    r = CliRunner().invoke(main, ["latex", str(batch), "--wrt", "w0"])
+    assert r.exit_code == 2 and r.output.startswith(f"Error: {batch}: --wrt: unknown parameter 'w0'")
 
 
 # ----- found in the second review ------------------------------------------------------------

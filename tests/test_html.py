@@ -259,17 +259,6 @@ def test_train_curve_is_inline_svg():
 
 
 # ----- Jupyter ---------------------------------------------------------------------------
-def test_repr_html_shows_picture_and_maths_in_one_output():
-    net = bptrace.load("mazur")
-    d = net.derive("w1")
-    out = d._repr_html_()
-    doc = parse(f"<!DOCTYPE html><title>t</title>{out}")
-    assert doc.find(".//{http://www.w3.org/2000/svg}svg") is not None
-    assert out.count("<math") > 20 and 'data-hl="bp_' not in out
-    assert "<svg" in net._repr_html_() and "<math" not in net._repr_html_()
-    assert "<math" in net.forward()._repr_html_()
-
-
 def test_a_trace_and_its_torch_comparison_make_one_page():
     pytest.importorskip("torch")
     r = CliRunner().invoke(main, ["schedule", "step", "--lr", "0.1", "--gamma", "0.5", "--step-size", "10",

@@ -54,7 +54,7 @@ def test_format_latex_lang_zh_on_a_command():
 @pytest.mark.skipif(not xelatex_ready(), reason="xelatex with ctex is not installed "
                     "(apt-get install texlive-xetex texlive-lang-chinese)")
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
-@pytest.mark.parametrize("command,pages", [("slides", 17), ("latex", None)])
+@pytest.mark.parametrize("command,pages", [("slides", 18), ("latex", None)])
 def test_chinese_deck_and_article_compile_with_xelatex(tmp_path, command, pages):
     tex = tmp_path / f"{command}.tex"
     r = CliRunner().invoke(main, [command, "mazur", "--lang", "zh", "-o", str(tex), "--pdf"])

@@ -32,6 +32,10 @@ _MP_FUNCS = {
     sympy.exp: _exp, sympy.log: mpmath.log, sympy.sin: mpmath.sin, sympy.cos: mpmath.cos,
     sympy.tanh: mpmath.tanh, sigmoid: lambda x: 1 / (1 + mpmath.exp(-x)),
     sympy.floor: mpmath.floor,
+    # the max gate (bptrace expr) and its local gradient: torch splits a tie in halves
+    sympy.Max: lambda *xs: max(xs),
+    sympy.Heaviside: lambda d, at_zero=mpmath.mpf(1) / 2: (mpmath.mpf(1) if d > 0 else
+                                                           mpmath.mpf(0) if d < 0 else at_zero),
 }
 
 

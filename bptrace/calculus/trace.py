@@ -37,9 +37,11 @@ def _sstr(expr, order=None) -> str:
 
 # Jupyter's display hooks: the printers and renderers live above this layer, so the hooks
 # are declared here and wired to them by the package facade (bptrace/wiring.py).
-_repr_latex = upward("_repr_latex_", "Jupyter shows a trace as math (the LaTeX printer).")
-_repr_svg = upward("_repr_svg_", "Jupyter shows the network picture, paths highlighted for a derivation.")
-_repr_html = upward("_repr_html_", "Jupyter shows the picture above the steps, formulas in MathML.")
+_repr_latex = upward("_repr_latex_", "Jupyter shows a trace as math (the LaTeX printer).", display=True)
+_repr_svg = upward("_repr_svg_", "Jupyter shows the network picture, paths highlighted for a derivation.",
+                   display=True)
+_repr_html = upward("_repr_html_", "Jupyter shows the picture above the maths, in one output.", display=True)
+_str = upward("__str__", "``print(trace)`` prints the worked example (the text printer).")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class ForwardTrace:
     """The forward pass: each neuron's net and out, each output's error, E_total."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     network: str
     steps: tuple[Step, ...]
@@ -119,6 +122,7 @@ class Derivation:
     """
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     param: str
     loss_symbol: str
@@ -157,6 +161,7 @@ class Proof:
     """Symbolic check: Σ paths (written out) − sympy.diff(E written out) simplifies to 0."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     param: str
     chain_rule: Optional[sympy.Expr]
@@ -179,6 +184,7 @@ class BatchForwardTrace:
     """The forward pass of each sample, then the batch's error E_total = reduce(E_s)."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     network: str
     samples: tuple[ForwardTrace, ...]
@@ -202,6 +208,7 @@ class BatchDerivation:
     """∂E_total/∂param for a batch: each sample's derivation, then their reduction."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     param: str
     samples: tuple[Derivation, ...]
@@ -237,6 +244,7 @@ class UpdateTrace:
     """One round of gradient descent; every gradient is taken at the old parameters."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     learning_rate: mpmath.mpf
     updates: tuple[Update, ...]
@@ -259,6 +267,7 @@ class TrainTrace:
     """Training for ``rounds`` rounds: the error at chosen rounds, the final parameters."""
     _repr_latex_ = _repr_latex
     _repr_html_ = _repr_html
+    __str__ = _str
 
     rounds: int
     learning_rate: float

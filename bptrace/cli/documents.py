@@ -19,11 +19,16 @@ from .matrix import matrix_option
 
 
 def document_options(f):
-    f = click.option("--picture", is_flag=True,
-                     help="Include a picture of the network (TikZ, laid out by Graphviz).")(f)
+    f = click.option("--date", default="", help="The date on the title (default: none, so output is reproducible).")(f)
+    f = click.option("--author", default="", help="The author on the title.")(f)
+    f = click.option("--title", default=None, help="The title (default: Backpropagation, step by step).")(f)
+    f = click.option("--wrt", multiple=True, metavar="PARAM",
+                     help="A parameter whose gradient is derived (repeatable).")(f)
+    f = click.option("--picture/--no-picture", default=True, show_default=True,
+                     help="Include a picture of the network (TikZ, at the layout of bptrace graph).")(f)
     f = click.option("--pdf", is_flag=True,
-                     help="Also compile the .tex with pdflatex, or xelatex for --lang zh "
-                          "(needs -o; the PDF goes beside it).")(f)
+                     help="Also compile the .tex (pdflatex, or xelatex for Chinese; needs -o; "
+                          "the PDF and the log go beside it).")(f)
     f = click.option("-o", "--output", type=OutputPath(), default=None,
                      help="Write the .tex file here (default: standard output).")(f)
     f = click.option("--max-paths", type=click.IntRange(1, 4096), default=16, show_default=True,
@@ -32,19 +37,24 @@ def document_options(f):
                      help="Round to this many places after the point instead.")(f)
     f = click.option("--digits", type=click.IntRange(1, 40), default=9, show_default=True,
                      help="Significant digits shown.")(f)
-    return lang_option(f, "Language of the document's words: en, or zh (compiled with XeLaTeX and ctex).")
+    return lang_option(f, "The document's language: en, or zh (Chinese, set with xelatex + ctex).")
 
 
-def _picture(wanted: bool):
-    """The network picture hook: TikZ laid out by Graphviz (printing/tikz.py), or None."""
-    if not wanted:
-        return None
-    from ..printing.tikz import to_tikz
-    return to_tikz
+def _document(kind: str, spec: str, wrt, picture: bool, **settings) -> str:
+    """The article or deck for SPEC; a bad --wrt names the file."""
+    from ..printing import latex_document as doc
+    net = load_spec(spec)
+    try:
+        params = [net.check_param(p) for p in wrt] if wrt else None
+    except SpecError as e:
+        raise e.in_file(spec) from None
+    make = doc.to_slides if kind == "slides" else doc.to_article
+    return make(net, wrt=params, picture=doc.network_picture if picture else None,
+                lang=current_lang(), **settings)
 
 
 def write_document(text: str, output, pdf: bool) -> None:
-    """Echo or write the .tex; with --pdf compile it, or say how to get pdflatex (exit 2)."""
+    """Echo or write the .tex; with --pdf compile it, or say how to get the engine (exit 2)."""
     if pdf and not output:
         raise BadInput("--pdf needs -o FILE.tex (the PDF is written beside it)")
     if not output:
@@ -52,12 +62,12 @@ def write_document(text: str, output, pdf: bool) -> None:
         return
     write_output(output, text)
     if pdf:
+        from ..printing.latex_lecture import engine_of
         from ..renderers.pdflatex import LatexFailed, LatexMissing, compile_pdf
         try:
-            engine = "xelatex" if current_lang() == "zh" else "pdflatex"
-            wrote(output, compile_pdf(output, engine=engine).name)
+            wrote(output, compile_pdf(output, engine=engine_of(text)).name)
         except LatexMissing as e:
-            raise BadInput(str(e)) from None
+            raise BadInput(f"wrote {output}, but {e}") from None
         except LatexFailed as e:
             raise click.ClickException(str(e)) from None
     else:
@@ -72,16 +82,16 @@ def write_document(text: str, output, pdf: bool) -> None:
               help="Include the symbolic proof of each gradient.")
 @matrix_option
 @document_options
-def latex(spec, paper, prove, matrix, digits, decimals, max_paths, output, pdf, picture):
+def latex(spec, paper, prove, matrix, digits, decimals, max_paths, output, pdf, picture, wrt, title,
+          author, date):
     """A standalone LaTeX article walking through the whole example.
 
-    The network, notation, forward pass, error, output-layer gradients, hidden-layer
-    gradients over all paths, and one gradient-descent step.
+    The network, notation, forward pass, error, each neuron's delta (once), the
+    gradients layer by layer (every parameter, or those named by --wrt) and one
+    gradient-descent step. A batch shows each sample, then the reduction.
     """
-    from ..printing.latex_document import to_article
-    text = to_article(load_spec(spec), max_paths=max_paths, prove=prove, matrix=matrix,
-                      digits=digits, decimals=decimals, paper=paper, picture=_picture(picture),
-                      lang=current_lang())
+    text = _document("latex", spec, wrt, picture, max_paths=max_paths, prove=prove, matrix=matrix,
+                     digits=digits, decimals=decimals, paper=paper, title=title, author=author, date=date)
     write_document(text, output, pdf)
 
 
@@ -92,11 +102,15 @@ def latex(spec, paper, prove, matrix, digits, decimals, max_paths, output, pdf, 
 @click.option("--pause", is_flag=True, help="Reveal each line of working with \\pause.")
 @matrix_option
 @document_options
-def slides(spec, aspect, pause, matrix, digits, decimals, max_paths, output, pdf, picture):
-    """A beamer deck: one idea per frame, from the forward pass to the update table."""
-    from ..printing.latex_document import to_slides
-    text = to_slides(load_spec(spec), max_paths=max_paths, matrix=matrix, digits=digits, decimals=decimals,
-                     aspect=aspect, pause=pause, picture=_picture(picture), lang=current_lang())
+def slides(spec, aspect, pause, matrix, digits, decimals, max_paths, output, pdf, picture, wrt, title,
+           author, date):
+    """A beamer deck: one idea per frame, from the picture to the update table.
+
+    Derivation frames are made for the parameters named by --wrt; by default one
+    output-layer weight and one first-layer weight (the update table lists every gradient).
+    """
+    text = _document("slides", spec, wrt, picture, max_paths=max_paths, matrix=matrix, digits=digits,
+                     decimals=decimals, aspect=aspect, pause=pause, title=title, author=author, date=date)
     write_document(text, output, pdf)
 
 

@@ -7,7 +7,9 @@ Provides:
 - ``Objective.apply(values, ops)`` — the same tree evaluated with another number system
   (torch tensors for the oracle, floats for plots), so torch never sees SymPy's output
   (the 50-digit value of the SymPy expression is ``calculus.evaluate``);
-- ``FUNCTIONS`` — the whitelisted functions.
+- ``FUNCTIONS`` — the whitelisted functions; ``BINARY`` — ``max(a, b)``, the one function of
+  two arguments, allowed only when the caller asks for it (``parse(…, binary=True)``:
+  ``bptrace expr``'s max gate; the optimizer lessons' objectives keep the grammar below).
 
 The grammar (Python's precedence; ``^`` is a synonym for ``**``)::
 
@@ -16,6 +18,7 @@ The grammar (Python's precedence; ``^`` is a synonym for ``**``)::
     unary   := ("-" | "+") unary | power
     power   := atom (("**" | "^") unary)?          # right-associative: 2**3**2 = 2**9
     atom    := NUMBER | PARAM | FUNCTION "(" sum ")" | "(" sum ")"
+             | "max" "(" sum "," sum ")"               # with binary=True only
 
 Numbers are read exactly (0.1 is 1/10) by ``bptrace.model.numbers.parse_number``; names are the
 declared parameters or the functions below. Nothing is passed to ``eval``, ``sympify`` or
@@ -42,6 +45,8 @@ FUNCTIONS: dict[str, Callable] = {
     "exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "sin": sympy.sin,
     "cos": sympy.cos, "tanh": sympy.tanh, "sigmoid": sigmoid,
 }
+
+BINARY = ("max",)
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
@@ -95,13 +100,18 @@ class Token:
     column: int        # 1-based
 
 
-def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text``; characters outside the grammar are refused where they stand."""
+def tokenize(text: str, commas: bool = False) -> list[Token]:
+    """The tokens of ``text``; characters outside the grammar are refused where they stand
+    (``commas``: ',' is a token, for ``max(a, b)``)."""
     tokens, i = [], 0
     while i < len(text):
         m = _TOKEN.match(text, i)
         ch = text[i]
         if m is None:
+            if ch == "," and commas:
+                tokens.append(Token("op", ",", i + 1))
+                i += 1
+                continue
             if ch == ".":
                 raise ExpressionError(i + 1, "attribute access ('.') is not allowed")
             if ch == ",":
@@ -127,8 +137,9 @@ def tokenize(text: str) -> list[Token]:
 class _Parser:
     """Recursive descent over the token list; builds the tree, checks every name."""
 
-    def __init__(self, tokens: list[Token], params: tuple[str, ...]):
+    def __init__(self, tokens: list[Token], params: tuple[str, ...], binary: bool = False):
         self.tokens, self.params, self.i, self.depth = tokens, params, 0, 0
+        self.binary = BINARY if binary else ()
 
     @property
     def tok(self) -> Token:
@@ -194,6 +205,18 @@ class _Parser:
         if t.kind == "number":
             return Num(_literal(t))
         if t.kind == "name":
+            if t.text in self.binary and self.tok.text == "(":     # max(a, b)
+                open_ = self.take()
+                self.nest(open_.column)
+                left = self.sum()
+                if self.tok.text != ",":
+                    raise ExpressionError(self.tok.column, f"{t.text} takes two arguments: "
+                                                           f"write {t.text}(a, b)")
+                self.take()
+                right = self.sum()
+                self.close(open_)
+                self.depth -= 1
+                return BinOp(t.text, left, right)
             if t.text in FUNCTIONS:
                 if self.tok.text != "(":
                     raise ExpressionError(self.tok.column, f"{t.text} is a function: write {t.text}(…)")
@@ -271,6 +294,8 @@ def _to_sympy(node, symbols):
         return left - right
     if node.op == "*":
         return left * right
+    if node.op == "max":
+        return sympy.Max(left, right)
     if node.op == "/":
         if right == 0:
             raise ExpressionError(None, "division by zero")
@@ -310,7 +335,8 @@ class Objective:
                 return ops[node.func](walk(node.arg))
             a, b = walk(node.left), walk(node.right)
             return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
-                    "/": lambda: a / b, "**": lambda: a ** b}[node.op]()
+                    "/": lambda: a / b, "**": lambda: a ** b,
+                    "max": lambda: ops["max"](a, b)}[node.op]()
         return walk(self.tree)
 
 
@@ -319,16 +345,17 @@ def check_name(name: str, field: str = "--init") -> str:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
         raise ExpressionError(None, f"{field}: {name!r} is not a parameter name "
                                     "(a letter, then letters, digits or '_')")
-    if name in FUNCTIONS:
+    if name in FUNCTIONS or name in BINARY:
         raise ExpressionError(None, f"{field}: {name!r} is a function, not a parameter name")
     return name
 
 
-def parse(text: str, params) -> Objective:
-    """Parse ``text`` over the parameter names ``params``; raise ``ExpressionError`` if bad."""
+def parse(text: str, params, binary: bool = False) -> Objective:
+    """Parse ``text`` over the parameter names ``params``; raise ``ExpressionError`` if bad.
+    ``binary``: allow ``max(a, b)`` too."""
     params = tuple(check_name(p) for p in params)
     if len(text) > MAX_LENGTH:
         raise ExpressionError(None, f"longer than {MAX_LENGTH} characters")
-    tree = _Parser(tokenize(text), params).whole()
+    tree = _Parser(tokenize(text, commas=binary), params, binary).whole()
     symbols = {p: sympy.Symbol(p) for p in params}
     return Objective(text, params, tree, _to_sympy(tree, symbols))

@@ -75,7 +75,7 @@ class BatchNetwork(Network, batch=True):
         self.sample_networks = tuple(nets)
         self.__dict__.update({k: v for k, v in first.__dict__.items()
                               if k in ("name", "loss", "naming", "update_biases", "learning_rate",
-                                       "layers", "names", "reduction", "param_prefixes",
+                                       "layers", "names", "reduction", "param_prefixes", "weight_names",
                                        "training")})
         # keep each layer's dropout mask as given (one row per sample, or one for all)
         self.layers = tuple(replace(checked, mask=given.mask if checked.dropout is not None else None)

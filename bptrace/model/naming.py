@@ -28,14 +28,17 @@ class Names:
 
 
 def make_names(scheme: str, n_inputs: int, units: list[int], bias_counts: list[int],
-               input_names=None, neuron_names=None, param_prefixes=None) -> Names:
+               input_names=None, neuron_names=None, param_prefixes=None,
+               weight_names=None) -> Names:
     """Names for a network with ``n_inputs`` inputs and layers of ``units`` neurons.
 
     ``bias_counts[l]`` is 1 for a shared bias, the layer's width for one bias per neuron,
     0 for none. ``input_names`` and ``neuron_names`` (per layer, None for the default)
     override the node names; ``param_prefixes`` (one per layer, e.g. the torch module
     names) name parameters as torch does: ``linear1.weight[0,1]``, ``linear1.bias[0]``.
-    A name used twice anywhere is a ``SpecError``.
+    ``weight_names`` (per layer, None for the scheme's) names a layer's weights row by row
+    (row j: into neuron j), as a textbook numbers them. A name used twice anywhere is a
+    ``SpecError``.
     """
     hidden = len(units) - 1
     inputs = tuple(input_names or (f"i{k + 1}" for k in range(n_inputs)))
@@ -57,14 +60,17 @@ def make_names(scheme: str, n_inputs: int, units: list[int], bias_counts: list[i
     for l, n in enumerate(units):
         rows = []
         for j in range(n):
-            if scheme == "mazur" and not param_prefixes:    # the common case, at scale
+            # the common case, at scale: w1, w2, … in order
+            if scheme == "mazur" and not param_prefixes and not (weight_names and weight_names[l]):
                 rows.append(tuple(f"w{c}" for c in range(w_count + 1, w_count + fan_in + 1)))
                 w_count += fan_in
                 continue
             row = []
             for k in range(fan_in):
                 w_count += 1
-                if param_prefixes:
+                if weight_names and weight_names[l]:
+                    row.append(weight_names[l][j][k])
+                elif param_prefixes:
                     row.append(f"{param_prefixes[l]}.weight[{j},{k}]")
                 elif scheme == "mazur":
                     row.append(f"w{w_count}")

@@ -53,7 +53,7 @@ class Network:
     def __init__(self, inputs, targets, layers, *, loss="half_sse", learning_rate=0.5,
                  naming="mazur", update_biases=True, name="network",
                  input_names=None, neuron_names=None, param_prefixes=None,
-                 reduction="mean", loss_name=None, training=True):
+                 reduction="mean", loss_name=None, training=True, weight_names=None):
         self.training = bool(training)
         if loss_name:
             self.loss_name = loss_name
@@ -61,6 +61,7 @@ class Network:
             raise SpecError("reduction", f"must be 'mean' or 'sum', got {reduction!r}")
         self.reduction = reduction
         self.param_prefixes = param_prefixes
+        self.weight_names = weight_names
         if not layers:
             raise SpecError("layers", "a network needs at least one layer")
         if naming not in SCHEMES:
@@ -119,7 +120,7 @@ class Network:
                             "use reduction = \"sum\"")
         self.names = make_names(naming, len(self.inputs), [ly.units for ly in self.layers],
                                 [len(ly.biases) for ly in self.layers], input_names, neuron_names,
-                                param_prefixes)
+                                param_prefixes, weight_names)
 
     # ----- parameters -------------------------------------------------------------------
     @cached_property
@@ -175,7 +176,8 @@ class Network:
                     update_biases=self.update_biases, name=self.name,
                     input_names=self.names.inputs, neuron_names=self.names.neurons,
                     param_prefixes=self.param_prefixes, reduction=self.reduction,
-                    loss_name=self.loss_name, training=self.training)
+                    loss_name=self.loss_name, training=self.training,
+                    weight_names=self.weight_names)
 
     def with_layers(self, layers) -> "Network":
         return Network(self.inputs, self.targets, layers, **self.settings())
@@ -244,12 +246,14 @@ class Network:
         return self.loss.entry.terms(*self._loss_symbols(), self.loss.options)
 
     def loss_total(self) -> sympy.Expr:
+        if len(self.outputs) == 1 and self.loss.entry.kind == "elementwise":   # E_total = E_o1
+            return sympy.Symbol(f"E_{self.outputs[0]}")
         return self.loss.entry.total([sympy.Symbol(f"E_{o}") for o in self.outputs], self.loss.within)
 
     def loss_derivative(self, j: int) -> sympy.Expr:
         """∂E_total/∂out_oj as the lecturer writes it."""
         d = self.loss.entry.derivative(*self._loss_symbols(), j, self.loss.options)
-        if self.loss.within != "mean":
+        if self.loss.within != "mean" or len(self.outputs) == 1:
             return d
         q = sympy.Rational(1, len(self.outputs))
         if d.is_Mul and d.args[0].is_Number:      # −2·(t − o) → −2/n·(t − o)
@@ -345,8 +349,10 @@ class Network:
     check_torch = upward("check_torch", "Every forward value, the loss and every gradient against torch.autograd (float64).")
     step = upward("step", "One round of gradient descent; the trace's ``network`` is the updated network.")
     train = upward("train", "Train for ``rounds`` rounds; see ``bptrace.calculus.train.train`` for the rule settings.")
-    _repr_svg_ = upward("_repr_svg_", "Jupyter shows the network picture (the embedded Graphviz, no system dot).")
-    _repr_html_ = upward("_repr_html_", "Jupyter shows the network picture as HTML (inline SVG).")
+    _repr_svg_ = upward("_repr_svg_", "Jupyter shows the network picture (the embedded Graphviz, no system dot).",
+                        display=True)
+    _repr_html_ = upward("_repr_html_", "Jupyter shows the network picture and its numbers, in one output.",
+                         display=True)
 
     def __repr__(self) -> str:
         widths = [len(self.inputs)] + [ly.units for ly in self.layers]

@@ -27,8 +27,11 @@ The format (``examples/mazur.toml`` is the classic 2-2-2 example)::
     units = 2
     activation = "sigmoid"     # sigmoid, tanh, relu, leaky_relu, identity
     weights = [[0.15, 0.20], [0.25, 0.30]]   # row j: the weights into neuron j
-    bias = 0.35                # one number: shared by the layer; a list: one per neuron; false: none
-    names = ["h1", "h2"]       # optional neuron names
+    bias = 0.35                # one number: shared by the layer; a list: one per neuron;
+                               # false: no bias at all (nn.Linear(bias=False))
+    names = ["h1", "h2"]       # optional neuron names (any script: names = ["隐1", "隐2"])
+    weight_names = [["w1", "w3"], ["w2", "w4"]]   # optional, laid out like weights (row j:
+                               # into neuron j): a textbook's own numbering
 """
 from __future__ import annotations
 
@@ -48,8 +51,11 @@ BUILTINS = ("mazur",)
 MAX_SPEC_BYTES = 2_000_000     # a spec file larger than this is a mistake (or /dev/zero)
 _TOP = {"name", "loss", "learning_rate", "naming", "update_biases", "inputs", "targets",
         "input_names", "layers", "reduction", "training"}
-_LAYER = {"units", "activation", "weights", "bias", "names", "dropout", "mask", "seed"}
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
+_LAYER = {"units", "activation", "weights", "bias", "names", "dropout", "mask", "seed",
+          "weight_names"}
+# a name: a letter of any script, then letters, digits or _ (Unicode \w: no LaTeX or DOT
+# special character can pass), at most 31 characters
+_NAME = re.compile(r"[^\W\d_]\w{0,30}")
 
 
 def load(source) -> Network:
@@ -140,8 +146,8 @@ def _names(value, count, field):
         raise SpecError(field, f"expected a list of {count} names")
     for k, name in enumerate(value):
         if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise SpecError(f"{field}[{k}]", f"{name!r} is not a name (letters, digits and _, "
-                            "starting with a letter, at most 31 characters)")
+            raise SpecError(f"{field}[{k}]", f"{name!r} is not a name (letters of any script, "
+                            "digits and _, starting with a letter, at most 31 characters)")
     return tuple(value)
 
 
@@ -150,7 +156,7 @@ def _build(data: dict) -> Network:
     inputs = _list(data, "inputs")
     targets = _list(data, "targets")
     layers_data = _list(data, "layers")
-    layers, names = [], []
+    layers, names, weight_names = [], [], []
     for l, ld in enumerate(layers_data):
         where = f"layers[{l}]"
         if not isinstance(ld, dict):
@@ -176,6 +182,7 @@ def _build(data: dict) -> Network:
         layers.append(Layer(units, activation, weights, bias, ld.get("dropout"), mask))
         if isinstance(units, int) and not isinstance(units, bool):
             names.append(_names(ld.get("names"), units, f"{where}.names"))
+            weight_names.append(_weight_names(ld, where, units, weights))
     update_biases = data.get("update_biases", True)
     if not isinstance(update_biases, bool):
         raise SpecError("update_biases", f"expected true or false, got {_kind(update_biases)}")
@@ -191,8 +198,26 @@ def _build(data: dict) -> Network:
                            "input_names"),
         reduction=_string(data, "reduction", "mean"),
         neuron_names=names if any(n is not None for n in names) else None,
+        weight_names=weight_names if any(n is not None for n in weight_names) else None,
         training=_boolean(data, "training", True),
     )
+
+
+def _weight_names(ld: dict, where: str, units: int, weights):
+    """``weight_names``: rows laid out like ``weights`` (row j: the weights into neuron j)."""
+    given = ld.get("weight_names")
+    if given is None:
+        return None
+    field = f"{where}.weight_names"
+    fan_in = len(weights[0]) if weights and isinstance(weights[0], list) else None
+    if not isinstance(given, list) or len(given) != units:
+        raise SpecError(field, f"expected {units} rows (one per neuron), laid out like weights")
+    rows = []
+    for j, row in enumerate(given):
+        if not isinstance(row, list) or (fan_in is not None and len(row) != fan_in):
+            raise SpecError(f"{field}[{j}]", f"expected {fan_in} names (one per weight into the neuron)")
+        rows.append(_names(row, len(row), f"{field}[{j}]"))
+    return tuple(rows)
 
 
 def _boolean(data, key, default):

@@ -21,6 +21,7 @@ import mpmath
 
 from ..model.activations import ACTIVATIONS
 from ..model.numbers import to_mpf
+from ..wiring import upward
 
 RTOL, ATOL = 1e-12, 1e-15
 
@@ -153,6 +154,10 @@ class CheckReport:
     def to_dict(self) -> dict:
         return {"kind": "check", "network": self.network, "rtol": self.rtol, "atol": self.atol,
                 "ok": self.ok, "rows": [r.to_dict() for r in self.rows]}
+
+    # printed and displayed as the table ``bptrace check`` prints (wired by the facade)
+    __str__ = __repr__ = upward("check_text", "The table ``bptrace check`` prints.")
+    _repr_html_ = upward("check_html", "Jupyter shows the check as an HTML table.", display=True)
 
 
 def agrees(ours, theirs: float, rtol: float = RTOL, atol: float = ATOL) -> bool:

@@ -196,8 +196,12 @@ def from_torch(module, inputs, targets, loss="mse", reduction: str = "mean",
     if not layers:
         raise SpecError("model", "no nn.Linear layer found")
 
+    given_inputs, given_targets = inputs, targets
     batch = torch.as_tensor(inputs).dim() == 2
-    given_targets = targets
+    if batch and torch.as_tensor(inputs).shape[0] == 1:   # the usual 1×N tensor: one sample
+        batch, inputs = False, torch.as_tensor(inputs)[0]
+        t = torch.as_tensor(targets)
+        targets = t[0] if t.dim() >= 1 and t.shape[0] == 1 else targets
     if loss_name in ("cross_entropy", "nll"):
         targets = _class_targets(targets, layers[-1].units, batch, reduction, loss, torch)
     x, t = _rows(inputs, "inputs"), _rows(targets, "targets")
@@ -209,7 +213,8 @@ def from_torch(module, inputs, targets, loss="mse", reduction: str = "mean",
                   reduction=reduction,
                   learning_rate=learning_rate, param_prefixes=prefixes,
                   name=name or type(module).__name__)
-    net.torch_source = TorchSource(module, torch.as_tensor(inputs), torch.as_tensor(given_targets), reduction)
+    net.torch_source = TorchSource(module, torch.as_tensor(given_inputs), torch.as_tensor(given_targets),
+                                   reduction)
     return net
 
 

@@ -51,7 +51,10 @@ class TextExpr(StrPrinter):
 
     def _print_Function(self, expr):
         name = _FUNCTIONS.get(expr.func.__name__, expr.func.__name__)
-        return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+        args = [self._print(a) for a in expr.args]
+        args = [t[1:-1] if a.is_Symbol and t.startswith("(") and t.endswith(")") and t.count("(") == 1
+                else t for a, t in zip(expr.args, args)]
+        return f"{name}({', '.join(args)})"
 
     def _is_negative(self, expr) -> bool:
         if expr.is_Mul and expr.args and expr.args[0].is_Number and expr.args[0] < 0:

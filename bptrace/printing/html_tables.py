@@ -15,6 +15,7 @@ import sympy
 
 from ..model.naming import derivative_key
 from .html import HtmlPrinter
+from .html_staged import StagedHtml
 from .latex_expr import derivative
 from .mathml import escape, math
 from .words import word
@@ -76,7 +77,7 @@ def error_curve(losses, lang: str, loss_label: str, width: int = 560, height: in
     return "\n".join(parts)
 
 
-class TablesHtmlPrinter(HtmlPrinter):
+class TablesHtmlPrinter(StagedHtml, HtmlPrinter):
     """The HTML printer with the check table, the training curve and batches."""
 
     def check_table(self, r) -> str:

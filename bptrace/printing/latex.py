@@ -8,11 +8,10 @@ path's product; then the sum over the paths and the delta form.
 
 Settings (declared in ``_default_settings``; unknown keys raise ``TypeError``, bad values
 ``ValueError``):
-- ``digits`` (9), ``decimals`` (None): display rounding, as ``bptrace.model.numbers.fmt``;
+- ``digits`` (9), ``decimals`` (None): display rounding, as ``bptrace.numbers.fmt``;
 - ``style``: ``"leibniz"`` (paths with ∂-fractions, then the delta form) or ``"delta"``
   (the δ recursion only: the compact form for a slide);
-- ``lang``: the language of the words: ``"en"`` or ``"zh"`` (``latex_zh.py``; a Chinese
-  document compiles with XeLaTeX and ctex).
+- ``lang``: the language of the words used, ``"en"`` or ``"zh"`` (see ``WORDS``).
 
 The documents built on this printer (article, beamer deck) are in ``latex_document.py``.
 """
@@ -40,18 +39,20 @@ from .latex_expr import (
     numbers_latex,
     symbol_latex,
 )
+from .latex_zh import ZH
 
 STYLES = ("leibniz", "delta")
 
-# The words a document uses, per language; Chinese ("zh", latex_zh.py) is set with XeLaTeX + ctex.
+# The words a document uses, per language; Chinese ("zh", latex_zh.py) is set with
+# xelatex + ctex.
 WORDS = {
     "en": {
         "forward": "Forward pass",
         "chain": "by the chain rule",
-        "chain_heading": "{target} by the chain rule: {n} {paths} from {param} to {loss}.",
         "path": "path", "paths": "paths",
         "from_to": "from {param} to {loss}",
-        "path_n": "Path {i}",
+        "chain_heading": "{target} by the chain rule: {n} {paths} from {param} to {loss}.",
+        "path_n": "Path {i}", "path_i": "path {i}",
         "sum": "Sum over the {n} paths",
         "summarised": "{n} paths are more than the display limit: not listed; "
                       "the delta form computes the value.",
@@ -59,13 +60,10 @@ WORDS = {
         "agree": "The path sum and the delta form agree (difference {diff} at 50 digits).",
         "disagree": "The path sum and the delta form DISAGREE (difference {diff}).",
         "proof": "Symbolic proof for {param}",
-        "proof_head": "Symbolic proof for {param}: {expr} (\\texttt{{sympy.diff}} of {loss} written out)",
-        "proof_ok": "{head} $= 0$: proven.",
-        "proof_bad": "{head} $= {diff}$: NOT zero.",
-        "proof_skip": "{head}: {reason}.",
         "proven": "proven",
         "not_zero": "NOT zero",
         "written_out": "written out",
+        "diff_of": "\\texttt{{sympy.diff}} of {loss} written out",
         "descent": "Gradient descent",
         "old_params": "every gradient at the old parameters",
         "kept_fixed": "kept fixed",
@@ -83,6 +81,9 @@ WORDS = {
         "parameter": "parameter", "old": "old", "gradient": "gradient", "new": "new",
     },
 }
+
+
+WORDS["zh"] = ZH
 
 
 class NoLatexForm(TypeError):
@@ -114,11 +115,8 @@ class LatexPrinter(Printer):
         return "\\begin{align*}\n" + sep.join(rows) + "\n\\end{align*}"
 
     def _w(self, key: str, **kw) -> str:
-        return WORDS[self._settings["lang"]][key].format(**kw)
-
-    def _p(self, mark: str) -> str:
-        """Punctuation between words: as written in English, full-width in Chinese."""
-        return PUNCTUATION.get(mark, mark) if self._settings["lang"] == "zh" else mark
+        words = WORDS[self._settings["lang"]]
+        return words.get(key, WORDS["en"][key]).format(**kw)
 
     def _fmt(self, x) -> str:
         return number_latex(fmt(x, self._settings["digits"], self._settings["decimals"]))
@@ -168,7 +166,7 @@ class LatexPrinter(Printer):
     def path_rows(self, d: Derivation, i: int, path) -> list[str]:
         """Leibniz factorisation, one row per factor, then the product with its numbers."""
         target = formula_latex(derivative(d.loss_symbol, d.param))
-        lhs = target if d.path_count == 1 else rf"\left.{target}\right|_{{\text{{{self._w('path')} {i}}}}}"
+        lhs = target if d.path_count == 1 else rf"\left.{target}\right|_{{\text{{{self._w('path_i', i=i)}}}}}"
         product = self.leibniz(path)
         values = {derivative_key(derivative(f.of, f.wrt)): f.value for f in path.factors}
         rows = [f"{lhs} &= {formula_latex(product)}"]
@@ -178,7 +176,7 @@ class LatexPrinter(Printer):
 
     def path_heading(self, d: Derivation, i: int, path) -> str:
         route = r" \to ".join(symbol_latex(n) for n in path.nodes)
-        return f"{self._w('path_n', i=i)}{self._p(': ')}${route}$"
+        return f"{self._w('path_n', i=i)}: ${route}$"
 
     def sum_rows(self, d: Derivation) -> list[str]:
         target = formula_latex(derivative(d.loss_symbol, d.param))
@@ -191,9 +189,8 @@ class LatexPrinter(Printer):
 
     def delta_block(self, d: Derivation) -> list[str]:
         """The δ recursion and the gradient from it, with the agreement line."""
-        head = (f"{self._w('delta')}{self._p(' (')}"
-                rf"$\delta = \partial {symbol_latex(d.loss_symbol)} / \partial \mathrm{{net}}$"
-                f"{self._p(')')}{self._p(':')}")
+        head = (f"{self._w('delta')} "
+                rf"($\delta = \partial {symbol_latex(d.loss_symbol)} / \partial \mathrm{{net}}$):")
         rows = []
         for step in d.deltas:
             rows += self.step_rows(step, d.values)
@@ -216,8 +213,7 @@ class LatexPrinter(Printer):
         rows = []
         for step in trace.steps:
             rows += self.step_rows(step, trace.values)
-        return (f"{self._w('forward')}{self._p(': ')}{escape_text(trace.network)}{self._p('.')}\n"
-                + self.align(rows))
+        return f"{self._w('forward')}: {escape_text(trace.network)}.\n" + self.align(rows)
 
     def _print_Derivation(self, d: Derivation) -> str:
         out = [self.heading(d)]
@@ -229,21 +225,21 @@ class LatexPrinter(Printer):
                     out.append(self.path_heading(d, i, path))
                 out.append(self.align(self.path_rows(d, i, path)))
             if d.path_count > 1 and not d.summarised:
-                out.append(self._w("sum", n=d.path_count) + self._p(":"))
+                out.append(self._w("sum", n=d.path_count) + ":")
                 out.append(self.align(self.sum_rows(d)))
         out += self.delta_block(d)
         return "\n".join(out)
 
-    def _print_Proof(self, p: Proof) -> str:
-        loss = symbol_latex("E_total")
-        expr = (rf"$\sum_{{\text{{{self._w('paths')}}}}} - "
-                rf"\frac{{\partial {loss}}}{{\partial {symbol_latex(p.param)}}}$")
-        head = self._w("proof_head", param=self._m(p.param), expr=expr, loss=f"${loss}$")
+    def _print_Proof(self, p: Proof, loss: str = "E_total", sample: str = "") -> str:
+        loss = symbol_latex(loss)
+        head = (f"{self._w('proof', param=self._m(p.param))}{sample}: "
+                rf"$\sum_{{\text{{{self._w('paths')}}}}} - \frac{{\partial {loss}}}{{\partial {symbol_latex(p.param)}}}$ "
+                f"({self._w('diff_of', loss=f'${loss}$')})")
         if p.reason:
-            return self._w("proof_skip", head=head, reason=escape_text(p.reason))
+            return f"{head}: {escape_text(p.reason)}."
         if p.proven:
-            return self._w("proof_ok", head=head)
-        return self._w("proof_bad", head=head, diff=formula_latex(p.difference))
+            return f"{head} $= 0$: {self._w('proven')}."
+        return f"{head} $= {formula_latex(p.difference)}$: {self._w('not_zero')}."
 
     def update_rows(self, t: UpdateTrace) -> list[str]:
         loss = getattr(t.network, "loss_name", "E_total")
@@ -252,7 +248,7 @@ class LatexPrinter(Printer):
             new = f"{{{symbol_latex(u.param)}}}^{{+}}"
             if not u.updated:
                 rows.append(f"{new} &= {symbol_latex(u.param)} = {self._fmt(u.old)} "
-                            rf"&& \text{{{self._p('(')}{self._w('kept_fixed')}{self._p(')')}}}")
+                            rf"&& \text{{({self._w('kept_fixed')})}}")
                 continue
             grad = derivative(loss, u.param)
             expr = sympy.Add(sympy.Symbol(u.param),
@@ -266,12 +262,11 @@ class LatexPrinter(Printer):
         fixed = [self._m(u.param) for u in t.updates if not u.updated]
         note = self._w("old_params")
         if fixed:
-            note += f"{self._p('; ')}{self._p(', ').join(fixed)} {self._w('kept_fixed')}"
+            note += f"; {', '.join(fixed)} {self._w('kept_fixed')}"
         loss = getattr(t.network, "loss_name", "E_total")
-        head = (f"{self._w('descent')}{self._p(', ')}$\\eta = {self._fmt(t.learning_rate)}$"
-                f"{self._p(' (')}{note}{self._p(')')}{self._p(':')}")
+        head = f"{self._w('descent')}, $\\eta = {self._fmt(t.learning_rate)}$ ({note}):"
         tail = self._w("before_after", loss=self._m(loss), before=f"${self._fmt(t.loss_before)}$",
-                       after=f"${self._fmt(t.network.loss_value)}$") + self._p(".")
+                       after=f"${self._fmt(t.network.loss_value)}$") + "."
         return "\n".join([head, self.align(self.update_rows(t)), tail])
 
     def update_table(self, t: UpdateTrace) -> str:
@@ -279,8 +274,7 @@ class LatexPrinter(Printer):
         rows = [rf"{self._w('parameter')} & {self._w('old')} & {self._w('gradient')} & "
                 rf"{self._w('new')} \\ \hline"]
         for u in t.updates:
-            new = f"${self._fmt(u.new)}$" + ("" if u.updated else
-                                            f"{self._p(' (')}{self._w('kept_fixed')}{self._p(')')}")
+            new = f"${self._fmt(u.new)}$" + ("" if u.updated else f" ({self._w('kept_fixed')})")
             rows.append(f"${symbol_latex(u.param)}$ & ${self._fmt(u.old)}$ & ${self._fmt(u.grad)}$ & {new} \\\\")
         return "\\begin{tabular}{lrrl}\n" + "\n".join(rows) + "\n\\end{tabular}"
 
@@ -293,27 +287,26 @@ class LatexPrinter(Printer):
         if rule["report"] == "before":
             parts.append(self._w("report_before"))
         parts.append(self._w("exact" if t.exact else "float64"))
-        head = (f"{self._w('training', n=t.rounds)}{self._p(' (')}{self._p('; ').join(parts)}"
-                f"{self._p(')')}{self._p(':')}")
+        head = f"{self._w('training', n=t.rounds)} ({'; '.join(parts)}):"
         rows = [rf"\text{{{self._w('round')}}} & {symbol_latex('E_total')}"]
         rows += [f"{r} & {self._fmt(v)}" for r, v in t.losses]
         table = "\\begin{array}{rl}\n" + " \\\\\n".join(rows) + "\n\\end{array}"
-        outs = self._p(", ").join(f"${symbol_latex(k)} = {self._fmt(v)}$" for k, v in t.outputs.items())
-        return f"{head}\n\\[\n{table}\n\\]\n{self._w('outputs_after')}{self._p(': ')}{outs}{self._p('.')}"
+        outs = ", ".join(f"${symbol_latex(k)} = {self._fmt(v)}$" for k, v in t.outputs.items())
+        return f"{head}\n\\[\n{table}\n\\]\n{self._w('outputs_after')}: {outs}."
 
     def _print_BatchForwardTrace(self, t) -> str:
         n = len(t.samples)
-        out = [f"{self._w('sample', s=s, n=n)}{self._p(':')}\n{self._print_ForwardTrace(trace)}"
+        out = [f"{self._w('sample', s=s, n=n)}:\n{self._print_ForwardTrace(trace)}"
                for s, trace in enumerate(t.samples, 1)]
-        out.append(self._w("batch_error", reduction=t.reduction, n=n) + self._p(":"))
+        out.append(self._w("batch_error", reduction=t.reduction, n=n) + ":")
         out.append(self.align(self.step_rows(t.total, t.values)))
         return "\n".join(out)
 
     def _print_BatchDerivation(self, d) -> str:
         n = len(d.samples)
-        out = [f"{self._w('sample', s=s, n=n)}{self._p(':')}\n{self._print_Derivation(sample)}"
+        out = [f"{self._w('sample', s=s, n=n)}:\n{self._print_Derivation(sample)}"
                for s, sample in enumerate(d.samples, 1)]
-        out.append(self._w("batch_gradient", reduction=d.reduction, n=n) + self._p(":"))
+        out.append(self._w("batch_gradient", reduction=d.reduction, n=n) + ":")
         values = {**d.values, **{derivative_key(derivative(x.loss_symbol, d.param)): x.value
                                  for x in d.samples}}
         out.append(self.align(self.step_rows(d.gradient, values)))
@@ -325,13 +318,13 @@ class LatexPrinter(Printer):
     def _print_list(self, items) -> str:
         return "\n\n".join(self.doprint(i) for i in items)
 
-    _print_tuple = _print_list
+    def _print_tuple(self, items) -> str:
+        if len(items) > 1 and all(isinstance(i, Proof) for i in items):   # a batch: one per sample
+            n = len(items)
+            return "\n\n".join(self._print_Proof(p, f"E_{s}", f", {self._w('sample', s=s, n=n).lower()}")
+                                 for s, p in enumerate(items, 1))
+        return self._print_list(items)
 
-
-# Chinese (words and punctuation of latex_zh.py; documents in it compile with XeLaTeX + ctex)
-from .latex_zh import PUNCTUATION, ZH  # noqa: E402
-
-WORDS["zh"] = ZH
 
 # the matrix form (calculus/matrix.py), printed by printing/matrix_latex.py
 from .matrix_latex import print_matrix_trace  # noqa: E402

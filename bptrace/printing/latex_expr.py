@@ -15,6 +15,7 @@ Provides:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -37,23 +38,53 @@ _DERIVATIVES = {"step": r"\mathrm{ReLU}'", "leaky_step": r"\mathrm{LeakyReLU}'"}
 
 
 def escape_text(text: str) -> str:
-    """``text`` safe in LaTeX text mode (pdflatex, T1 fonts, UTF-8 input).
+    """``text`` safe in LaTeX text mode.
 
-    The ten special characters are escaped; printable ASCII and Latin-1 letters pass;
-    any other character (which pdflatex cannot set without extra packages) is written
-    as its code point, ``[U+03C3]``, so a document always compiles.
+    The ten special characters are escaped, tabs and newlines become spaces, other control
+    characters are dropped; a Greek letter is set as math (σ → \\ensuremath{\\sigma}), which
+    every engine and font can; every other character passes as it is. Printable ASCII and
+    Latin-1 letters are set by pdflatex (T1 fonts, UTF-8 input); anything else (反向)
+    makes a document ask for xelatex + ctex (``latex_lecture.needs_unicode_engine``).
     """
     out = []
     for ch in str(text):
         if ch in _TEXT_ESCAPES:
             out.append(_TEXT_ESCAPES[ch])
-        elif " " <= ch <= "~" or "\u00c0" <= ch <= "\u00ff":
-            out.append(ch)
         elif ch in "\t\n\r":
             out.append(" ")
-        else:
-            out.append(f"[U+{ord(ch):04X}]")
+        elif _greek(ch):
+            out.append(_greek(ch))
+        elif unicodedata.category(ch)[0] != "C":
+            out.append(ch)
     return "".join(out)
+
+
+_LATIN_CAPITALS = {"ALPHA": "A", "BETA": "B", "EPSILON": "E", "ZETA": "Z", "ETA": "H", "IOTA": "I",
+                   "KAPPA": "K", "MU": "M", "NU": "N", "RHO": "P", "TAU": "T", "CHI": "X"}
+_GREEK_CAPITALS = {"GAMMA", "DELTA", "THETA", "LAMDA", "XI", "PI", "SIGMA", "UPSILON", "PHI", "PSI", "OMEGA"}
+
+
+def _greek(ch: str):
+    """A Greek letter as math (σ → \\ensuremath{\\sigma}): text fonts may lack it; else None."""
+    name = unicodedata.name(ch, "")
+    m = re.fullmatch(r"GREEK (SMALL|CAPITAL) LETTER ([A-Z]+)", name)
+    if not m:
+        return None
+    letter = m[2].lower().replace("lamda", "lambda")
+    if m[2] == "OMICRON":
+        return "O" if m[1] == "CAPITAL" else "o"
+    if m[1] == "CAPITAL":
+        if m[2] not in _GREEK_CAPITALS:      # Alpha, Beta, …: the Latin capital they look like
+            return _LATIN_CAPITALS.get(m[2])
+        letter = letter.capitalize()
+    return rf"\ensuremath{{\{letter}}}"
+
+
+def _unwrapped(text: str) -> str:
+    """A negative value's parentheses dropped where the function's own enclose it: tanh(-0.25)."""
+    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
+        return text[1:-1]
+    return text
 
 
 def _text(name: str) -> str:
@@ -133,7 +164,8 @@ class LatexExpr(LatexPrinter):
         fname = type(expr).__name__
         if fname in _FUNCTIONS or fname in _DERIVATIVES:
             name = _FUNCTIONS.get(fname) or _DERIVATIVES[fname]
-            args = ", ".join(self._print(a) for a in expr.args)
+            args = ", ".join(_unwrapped(self._print(a)) if a.is_Symbol else self._print(a)
+                             for a in expr.args)
             text = f"{name}({args})"
             return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
         return super()._print_Function(expr, exp)

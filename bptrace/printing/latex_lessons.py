@@ -15,12 +15,13 @@ from ..lessons.schedules import TORCH_CLASS
 from .latex_expr import escape_text, number_latex
 from .latex_loss import LossLatexPrinter
 from .latex_notation import formula, symbol
+from .latex_staged import StagedLatex
 
 NAMES = {"sgd": "Gradient descent", "momentum": "Momentum", "adagrad": "AdaGrad",
          "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW"}
 
 
-class OptimLatexPrinter(LossLatexPrinter):
+class OptimLatexPrinter(StagedLatex, LossLatexPrinter):
     """Every trace bptrace makes, as LaTeX fragments."""
 
     def _steps_align(self, steps, values) -> str:
@@ -198,6 +199,38 @@ class OptimLatexPrinter(LossLatexPrinter):
 def to_latex(trace, **settings) -> str:
     """A trace (or a list of traces) as LaTeX fragments: text lines and ``align*`` blocks.
 
-    Settings: ``digits``, ``decimals``, ``style`` ("leibniz" or "delta"), ``lang`` ("en").
+    Settings: ``digits``, ``decimals``, ``style`` ("leibniz" or "delta"), ``lang`` ("en" or
+    "zh": Chinese words, and full-width punctuation in the prose around the maths).
     """
-    return OptimLatexPrinter(**settings).doprint(trace)
+    text = OptimLatexPrinter(**settings).doprint(trace)
+    return full_width(text) if settings.get("lang") == "zh" else text
+
+
+_FULL_WIDTH = ((", ", "，"), ("; ", "；"), (": ", "："), (" (", "（"), ("(", "（"), (")", "）"),
+               (":", "："))
+
+
+def full_width(text: str) -> str:
+    """Chinese prose's punctuation: ASCII , ; : ( ) and a line's final . become full-width
+    outside ``$…$`` and outside ``align*`` blocks (the maths and the numbers are never
+    touched; prose holding a LaTeX command is kept as written)."""
+    out, in_align = [], False
+    for line in text.split("\n"):
+        if line.startswith("\\begin{align"):
+            in_align = True
+        if in_align:
+            out.append(line)
+            in_align = not line.startswith("\\end{align")
+            continue
+        parts = line.split("$")
+        for k in range(0, len(parts), 2):          # even parts are prose, odd ones maths
+            prose = parts[k]
+            if "\\" in prose:                     # a command (\texttt{…}): keep as written
+                continue
+            for a, b in _FULL_WIDTH:
+                prose = prose.replace(a, b)
+            parts[k] = prose
+        if len(parts) % 2 and parts[-1].endswith("."):     # a sentence's full stop
+            parts[-1] = parts[-1][:-1] + "。"
+        out.append("$".join(parts))
+    return "\n".join(out)

@@ -1,67 +1,68 @@
-"""Chinese for the LaTeX printer and documents: the words, the punctuation, the preamble.
+"""The words of the LaTeX fragments and documents in Chinese (``lang="zh"``).
 
-Provides ``ZH`` (every key of ``latex.WORDS["en"]``, in the course's terms: 前向传播,
-反向传播, 链式法则, 损失函数, 学习率, 梯度, 权重, 偏置, 隐藏层, 输出层), ``PUNCTUATION``
-(the ASCII punctuation the printers put between words → full-width forms) and
-``CJK_PREAMBLE``. A Chinese document needs XeLaTeX with ctex and a CJK font (Debian:
-texlive-xetex texlive-lang-chinese); ``pdflatex.compile_pdf`` says so when they are absent.
-Numbers and symbols are never translated.
+Provides ``ZH``: the same keys as ``WORDS["en"]`` in ``latex.py`` and ``latex_lecture.py``
+(a key missing here falls back to English). A document in Chinese is set with xelatex +
+ctex (``latex_lecture.DocumentPrinter.engine``); the formulas are the same as in English.
 """
-from __future__ import annotations
 
 ZH = {
+    # fragments (latex.py)
     "forward": "前向传播",
-    "chain": "链式法则",
-    "chain_heading": "用链式法则求 {target}：从 {param} 到 {loss} 共有 {n} 条{paths}。",
-    "path": "路径", "paths": "路径",
+    "chain": "由链式法则",
+    "path": "条路径", "paths": "条路径",
     "from_to": "从 {param} 到 {loss}",
-    "path_n": "路径 {i}",
-    "sum": "{n} 条路径求和",
-    "summarised": "路径共 {n} 条，超出显示上限，此处不逐条列出；$\\delta$ 形式给出梯度的值。",
+    "chain_heading": "用链式法则求 {target}：从 {param} 到 {loss} 共有 {n} {paths}。",
+    "path_n": "路径 {i}", "path_i": "路径 {i}",
+    "sum": "{n} 条路径之和",
+    "summarised": "共 {n} 条路径，超过显示上限，不逐条列出；由 $\\delta$ 形式求值。",
     "delta": "$\\delta$ 形式",
-    "agree": "路径求和与 $\\delta$ 形式的结果一致（按 50 位有效数字计算，差为 {diff}）。",
-    "disagree": "路径求和与 $\\delta$ 形式的结果不一致（差为 {diff}）。",
+    "agree": "路径之和与 $\\delta$ 形式一致（50 位精度下相差 {diff}）。",
+    "disagree": "路径之和与 $\\delta$ 形式不一致（相差 {diff}）。",
     "proof": "{param} 的符号证明",
-    "proof_head": "{param} 的符号证明：{expr}（对展开后的 {loss} 求 \\texttt{{sympy.diff}}）",
-    "proof_ok": "{head} $= 0$，得证。",
-    "proof_bad": "{head} $= {diff}$，不为零。",
-    "proof_skip": "{head}：{reason}。",
     "proven": "得证",
     "not_zero": "不为零",
-    "written_out": "展开后",
+    "written_out": "的展开式",
+    "diff_of": "对 {loss} 的展开式做 \\texttt{{sympy.diff}}",
     "descent": "梯度下降",
     "old_params": "所有梯度都在更新前的参数处计算",
     "kept_fixed": "保持不变",
-    "before_after": "{loss}：更新前为 {before}，更新后为 {after}",
+    "before_after": "{loss}：更新前 {before}，更新后 {after}",
     "training": "训练 {n} 轮",
-    "round": "轮次",
+    "round": "轮",
     "outputs_after": "训练后的输出",
-    "biases_updated": "偏置参与更新", "biases_fixed": "偏置保持不变",
+    "biases_updated": "偏置参与更新", "biases_fixed": "偏置固定",
     "sequential": "先更新输出层，再计算隐藏层的梯度",
-    "report_before": "误差在每轮更新之前测量",
-    "exact": "50 位有效数字运算", "float64": "float64 运算",
-    "sample": "第 {s} 个样本（共 {n} 个）",
-    "batch_error": "批量误差（{n} 个样本，{reduction}）",
-    "batch_gradient": "批量梯度（{n} 个样本，{reduction}）",
-    "parameter": "参数", "old": "旧值", "gradient": "梯度", "new": "新值",
-    # the documents (latex_document.py)
-    "title": "反向传播逐步推导",
-    "network": "网络结构", "notation": "记号",
-    "inputs": "输入", "targets": "目标值", "learning_rate": "学习率",
+    "report_before": "每轮在更新前记录误差",
+    "exact": "50 位精度", "float64": "float64",
+    "sample": "样本 {s}/{n}",
+    "batch_error": "批次误差（{n} 个样本的 {reduction}）",
+    "batch_gradient": "批次梯度（{n} 个样本的 {reduction}）",
+    "parameter": "参数", "old": "原值", "gradient": "梯度", "new": "新值",
+    # documents (latex_lecture.py)
+    "title": "反向传播，一步一步",
+    "network": "网络", "notation": "记号", "simplifications": "化简",
+    "inputs": "输入", "targets": "目标", "learning_rate": "学习率",
     "layer": "第 {l} 层", "forward_layer": "前向传播：第 {l} 层",
-    "error": "误差（损失函数）", "output_grads": "输出层的梯度",
+    "error": "误差", "output_grads": "输出层的梯度",
     "hidden_grads": "隐藏层的梯度", "layer_grads": "第 {l} 层的梯度",
     "factorised": "分解", "with_numbers": "代入数值",
-    "one_step": "梯度下降：更新一步", "update_table": "参数更新",
-    "all_paths": "全部路径", "continued": "续",
+    "one_step": "一步梯度下降", "update_table": "参数更新",
+    "all_paths": "所有路径", "continued": "续", "part": "{i}/{n}",
     "picture": "网络结构图。",
-    "net_is": "神经元的加权输入", "out_is": "神经元的激活输出",
-    "delta_is": "误差对神经元加权输入的偏导数",
+    "picture_too_large": "这个网络的结构图太大，标签无法在此保持 8\\,pt 以上；"
+                         "请用 \\texttt{{bptrace graph}} 单独绘制。",
+    "net_is": "神经元的加权输入", "out_is": "激活函数",
+    "delta_is": "误差对神经元加权输入的敏感度",
+    "used_here": "本例", "simplifies": "化简后",
+    "proven_by_sympy": "SymPy 已证明", "not_proven": "SymPy 未能证明",
+    "path_of": "路径 {i}/{n}", "deltas": "各神经元的 $\\delta$",
+    "deltas_intro": "每个神经元的 $\\delta$ 只在这里推导一次，下面的梯度直接引用。",
+    "delta_from": "{delta} 见第~\\ref{{sec:deltas}}~节",
+    "sample_of": "样本 {s}/{n}", "batch": "整个批次", "samples": "样本",
+    "mean": "平均", "sum_word": "和",
+    "the_neurons": "神经元", "the_error": "误差",
+    "smoothing": "标签平滑", "class_weights": "每一类的项乘以其权重",
+    "summary": "全部梯度", "rule": "规则",
+    "dropout_is": "dropout：掩码 m = 1 保留，0 丢弃",
+    "batch_is": "批次：{n} 个样本的{reduction}",
 }
-
-PUNCTUATION = {": ": "：", ":": "：", ".": "。", "; ": "；", ", ": "，", " (": "（", "(": "（",
-               ")": "）"}
-
-# XeLaTeX + ctex (Fandol fonts ship with texlive-lang-chinese); scheme=plain keeps the
-# English layout of headings, only the text is Chinese
-CJK_PREAMBLE = "\\usepackage[UTF8,scheme=plain]{ctex}\n"

@@ -145,8 +145,8 @@ class TextPrinter(Printer):
         text = self._fmt(x)
         return f"({text})" if text.startswith("-") else text
 
-    def _print_Proof(self, p: Proof) -> str:
-        head = self._w("proof_head", param=p.param)
+    def _print_Proof(self, p: Proof, loss: str = "E_total", sample: str = "") -> str:
+        head = self._w("proof_head", param=p.param, loss=loss, sample=sample)
         if p.reason:
             return self._w("proof_reason", head=head, reason=p.reason)
         verdict = self._w("proven") if p.proven else self._w("not_zero", diff=formula(p.difference))
@@ -260,7 +260,12 @@ class TextPrinter(Printer):
     def _print_list(self, items) -> str:
         return "\n\n".join(self.doprint(i) for i in items)
 
-    _print_tuple = _print_list
+    def _print_tuple(self, items) -> str:
+        if len(items) > 1 and all(isinstance(i, Proof) for i in items):   # a batch: one per sample
+            n = len(items)
+            return "\n".join(self._print_Proof(p, f"E_{s}", f", sample {s} of {n}")
+                             for s, p in enumerate(items, 1))
+        return self._print_list(items)
 
 
 # ``bptrace loss`` traces (lessons/loss_trace.py), printed by printing/loss_text.py

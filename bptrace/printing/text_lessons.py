@@ -16,6 +16,7 @@ from ..calculus.trace import Step
 from ..lessons.schedules import TORCH_CLASS
 from .expr import NumbersExpr, TextExpr
 from .text import TextPrinter
+from .text_staged import StagedText
 
 
 class _Notation:
@@ -75,7 +76,7 @@ _NAMES = {"sgd": "Gradient descent", "momentum": "Momentum", "adagrad": "AdaGrad
           "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW"}
 
 
-class OptimTextPrinter(TextPrinter):
+class OptimTextPrinter(StagedText, TextPrinter):
 
     def _step_lines(self, step: Step, values, indent: str) -> list[str]:
         """lhs = formula / = numbers / = value, aligned; repeated forms left out."""

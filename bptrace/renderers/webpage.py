@@ -1,10 +1,8 @@
 """The web page of a worked example: gathers the traces, renders the picture, prints the page.
 
 Provides ``gather(net, …)`` → ``printing.html_page.Page``, ``web_page(net, …)`` → the
-HTML text (``bptrace.web_page``; ``bptrace html SPEC -o page.html`` on the command line)
-and ``install_display_hooks()`` — ``_repr_html_`` on networks and traces, so a notebook
-shows the picture and the maths in one output.
-This thin layer sits above the engine, the printers, the embedded Graphviz and the torch
+HTML text (``bptrace.web_page``; ``bptrace html SPEC -o page.html`` on the command line).
+(A notebook's display is ``notebook.py``.) This thin layer sits above the engine, the printers, the embedded Graphviz and the torch
 oracle and wires them: the printers compute nothing and render nothing themselves.
 """
 from __future__ import annotations
@@ -64,22 +62,3 @@ def web_page(net, lang: str = "en", digits: int = 9, decimals=None, **gather_opt
     """The worked example of ``net`` as one self-contained HTML page (see ``gather``)."""
     from ..printing.html_page import to_page
     return to_page(gather(net, **gather_options), lang=lang, digits=digits, decimals=decimals)
-
-
-# ----- Jupyter: one output with the picture and the maths ----------------------------------
-def html_fragment(obj, picture: bool = True) -> str:
-    """The HTML a notebook shows for a trace or a network: its picture (when it knows its
-    network) above the steps, every step visible (a notebook runs no page script)."""
-    from ..printing.html_tables import to_html
-    from ..printing.mathml import escape
-    net = obj if hasattr(obj, "locations") else getattr(obj, "net", None)
-    parts = ['<div class="bptrace">']
-    if picture and net is not None:
-        from .graphviz import svg_of
-        svg = svg_of(net, ids=True)
-        label = escape(getattr(net, "name", ""))
-        parts.append(svg[svg.index("<svg"):].replace("<svg", f'<svg role="img" aria-label="{label}"', 1))
-    if net is not obj:
-        parts.append(to_html(obj, level=3))
-    parts.append("</div>")
-    return "\n".join(parts)
