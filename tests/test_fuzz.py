@@ -4,17 +4,22 @@ SVG that is well-formed XML), or one clean error line with exit status 2. Exit 1
 internal error) or a Python traceback fails the test, naming the input.
 
 The examples are derandomized (tests/conftest.py), so CI sees the same cases every run.
-A longer run for release checks: ``BPTRACE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz.py``
+A longer run for release checks: ``BPTRACE_FUZZ_EXAMPLES=4000 pytest tests/test_fuzz.py``
+(the compiling test takes a fortieth of that: each case runs pdflatex or xelatex and dot)
 (examples per test; the README's reliability section gives the figures of one such run).
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from bptrace.cli import main
@@ -82,7 +87,7 @@ def test_mutated_specs(tmp_path, data):
         elif action == "repeat":
             lines.insert(k, lines[k])
         else:
-            lines.insert(k, f"{json.dumps(data.draw(NAMES))} = {data.draw(VALUES)}")
+            lines.insert(k, f"{json.dumps(data.draw(NAMES), ensure_ascii=False)} = {data.draw(VALUES)}")
     text = "\n".join(lines) + "\n"
     command = data.draw(st.sampled_from([("forward", "json"), ("derive", "text"), ("update", "json"),
                                          ("check", "text"), ("graph", "svg")]))
@@ -94,7 +99,7 @@ def test_mutated_specs(tmp_path, data):
 @FUZZ
 @given(name=NAMES, fmt=st.sampled_from(["json", "text", "svg", "dot", "latex"]))
 def test_hostile_network_names_through_every_printer(tmp_path, name, fmt):
-    text = SPEC.replace('name = "fuzz"', f"name = {json.dumps(name)}")
+    text = SPEC.replace('name = "fuzz"', f"name = {json.dumps(name, ensure_ascii=False)}")
     if fmt in ("svg", "dot"):
         r = invoke(tmp_path, text, "graph", "--format", fmt)
     else:
@@ -133,3 +138,39 @@ def test_epoch_arithmetic_options(samples, batch, epochs):
     r = CliRunner().invoke(main, ["batches", "--samples", samples, "--batch-size", batch,
                                   "--epochs", epochs, "--format", "json"])
     ended_correctly(r, "json")
+
+
+COMPILE = settings(max_examples=max(3, EXAMPLES // 40), deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+# names a spec may hold (no control characters, surrogates or unassigned code points)
+SHOWN_NAMES = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Co", "Cn"]),
+                      max_size=40)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("dot") is None,
+                    reason="pdflatex and Graphviz's dot are needed to compile what is printed")
+@COMPILE
+@given(name=SHOWN_NAMES)
+def test_hostile_names_compile_in_latex_and_system_dot(tmp_path, name):
+    """What is printed is also accepted: the article compiles (pdflatex, or xelatex where the
+    name needs it) and system dot reads the DOT."""
+    text = SPEC.replace('name = "fuzz"', f"name = {json.dumps(name, ensure_ascii=False)}")
+    spec = tmp_path / "spec.toml"
+    spec.write_text(text, encoding="utf-8")
+    tex = tmp_path / "doc.tex"
+    r = CliRunner().invoke(main, ["latex", str(spec), "--wrt", "w5", "--no-prove", "--no-picture",
+                                  "-o", str(tex), "--pdf"])
+    if r.exit_code == 2 and "xelatex" in r.output and shutil.which("xelatex") is None:
+        pytest.skip("xelatex is needed for this name")
+    ended_correctly(r)
+    event("compiled" if r.exit_code == 0 else "refused in one line")
+    if r.exit_code == 0:
+        assert tex.with_suffix(".pdf").exists(), r.output
+    r = CliRunner().invoke(main, ["graph", str(spec), "--format", "dot"])
+    ended_correctly(r)
+    if r.exit_code == 0:
+        done = subprocess.run(["dot", "-Tsvg"], input=r.output.encode("utf-8"), capture_output=True)
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+        ET.fromstring(done.stdout)
