@@ -5,16 +5,18 @@ internal error) or a Python traceback fails the test, naming the input.
 
 The examples are derandomized (tests/conftest.py), so CI sees the same cases every run.
 A longer run for release checks: ``BPTRACE_FUZZ_EXAMPLES=4000 pytest tests/test_fuzz.py``
-(the compiling test takes a fortieth of that: each case runs pdflatex or xelatex and dot)
+(the compiling test takes an eighth of that: each case runs pdflatex or xelatex and dot)
 (examples per test; the README's reliability section gives the figures of one such run).
 """
 from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 
@@ -25,7 +27,10 @@ from hypothesis import strategies as st
 from bptrace.cli import main
 
 EXAMPLES = int(os.environ.get("BPTRACE_FUZZ_EXAMPLES", "25"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
+# the long run holds every case to 20 s (a hang fails it); the short one has no deadline, so a
+# loaded CI machine cannot fail it by the clock
+DEADLINE = timedelta(seconds=20) if EXAMPLES > 25 else None
+FUZZ = settings(max_examples=EXAMPLES, deadline=DEADLINE,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 SPEC = """\
@@ -140,7 +145,7 @@ def test_epoch_arithmetic_options(samples, batch, epochs):
     ended_correctly(r, "json")
 
 
-COMPILE = settings(max_examples=max(3, EXAMPLES // 40), deadline=None,
+COMPILE = settings(max_examples=max(3, EXAMPLES // 8), deadline=DEADLINE,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
@@ -174,3 +179,9 @@ def test_hostile_names_compile_in_latex_and_system_dot(tmp_path, name):
         done = subprocess.run(["dot", "-Tsvg"], input=r.output.encode("utf-8"), capture_output=True)
         assert done.returncode == 0, done.stderr.decode(errors="replace")
         ET.fromstring(done.stdout)
+
+
+def test_peak_memory_of_the_whole_run_stays_under_4_gib():
+    """Run last: the process's peak resident memory bounds every case above (Linux: KiB)."""
+    peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
+    assert peak_gib < 4, f"peak {peak_gib:.2f} GiB"

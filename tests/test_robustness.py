@@ -216,3 +216,19 @@ def test_a_long_name_is_refused_and_a_hostile_printable_one_is_escaped(tmp_path)
     r = run("graph", str(spec), "--format", "svg")
     assert r.exit_code == 0
     ET.fromstring(r.output.encode("utf-8"))
+
+
+def test_a_long_name_is_cut_in_pictures_not_widening_them(tmp_path):
+    spec = tmp_path / "n.toml"
+    base = "inputs = [0.1, 0.2]\ntargets = [0.2, 0.3]\n[[layers]]\nunits = 2\nweights = [[0.5, 0.1], [0.2, 0.3]]\n"
+    long_name = "A very long lecture title " * 7
+    spec.write_text(f"name = {json.dumps(long_name)}\n" + base)
+    wide = run("graph", str(spec), "--format", "svg")
+    cut = long_name[:79].rstrip() + "…"         # what an 80-character title shows
+    spec.write_text(f"name = {json.dumps(cut)}\n" + base)
+    short = run("graph", str(spec), "--format", "svg")
+    assert wide.exit_code == short.exit_code == 0
+    assert long_name.strip() not in wide.output and "A very long lecture title A very long" in wide.output
+    assert "…" in wide.output
+    width = lambda svg: svg.split('<svg width="', 1)[1].split('"', 1)[0]      # noqa: E731
+    assert width(wide.output) == width(short.output)

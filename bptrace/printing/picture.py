@@ -39,6 +39,15 @@ PATH_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"
                 "#000000", "#F0E442")
 
 
+
+TITLE_LENGTH = 80      # a picture's title: a longer network name is cut, with an ellipsis
+
+
+def shortened(name: str) -> str:
+    """A network's name as a picture's title: at most ``TITLE_LENGTH`` characters, so a long
+    name does not widen the drawing (the documents and pages show it whole)."""
+    return name if len(name) <= TITLE_LENGTH else name[:TITLE_LENGTH - 1].rstrip() + "…"
+
 @dataclass(frozen=True)
 class Name:
     name: str
@@ -217,7 +226,7 @@ def network_picture(net, backward: bool = False, values: bool = True) -> Picture
         if backward and values and not net.batched:
             lines.append((Partial(E, f"out_{o}"), Text(" = "), Num(net.numbers.dout[j])))
         edges.append(Edge(_neuron_id(len(net.layers) - 1, j), "E", tuple(lines), short=((Name(key),),)))
-    title = (Text(net.name),)
+    title = (Text(shortened(net.name)),)
     if net.batched:
         title += (Text(" — values sample by sample (" + ", ".join(str(s + 1) for s in range(len(samples)))
                        + "); gradients of the batch's "), Name(E))
@@ -318,7 +327,7 @@ def paths_picture(net, wrt: str, values: bool = True, only_paths: bool = False,
     else:
         total += [Text(f" = sum over the {len(d.paths)} paths")]
     legend.append(Node("sum", (tuple(total),), "legend", bold=True))
-    title = (Text(f"{net.name}: "), Partial(E, wrt))
+    title = (Text(f"{shortened(net.name)}: "), Partial(E, wrt))
     return Picture("paths", title, tuple(nodes), tuple(edges), tuple(legend))
 
 
@@ -340,7 +349,7 @@ def compute_picture(net, values: bool = True) -> Picture:
             body = ((Formula(op.expr),),)
         nodes.append(Node(op.id, head + body, op.op if leaf else "op"))
         edges.extend(Edge(src, op.id) for src in op.inputs)
-    title = g.network + (" — one subgraph per sample; each holds its own copy of the parameters, "
+    title = shortened(g.network) + (" — one subgraph per sample; each holds its own copy of the parameters, "
                          "whose gradients add up to ∂E/∂p" if net.batched else "")
     return Picture("compute", (Text(title),), tuple(nodes), tuple(edges))
 
