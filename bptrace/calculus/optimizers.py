@@ -88,12 +88,9 @@ class Hyper:
         return out
 
 
-_exact = exact   # a user value read exactly, or a SpecError naming the option
-
-
 def _coefficient(value, option: str) -> Fraction:
     """A decay coefficient: β, α or μ in [0, 1)."""
-    q = _exact(value, option)
+    q = exact(value, option)
     if not 0 <= q < 1:
         raise SpecError(option, f"{float(q):g} is outside [0, 1)")
     return q
@@ -116,10 +113,10 @@ def hyper_parameters(name: str, lr=None, momentum=None, nesterov: bool = False, 
     for key, value in given.items():
         if value is not None and key not in USES[name]:
             raise SpecError(_OPTION[key], f"not used by {name}")
-    lr = _exact(_DEFAULT_LR[name] if lr is None else lr, "--lr")
+    lr = exact(_DEFAULT_LR[name] if lr is None else lr, "--lr")
     if lr < 0:
         raise SpecError("--lr", f"the learning rate must not be negative, got {float(lr):g}")
-    wd = _exact(("0.01" if name == "adamw" else "0") if weight_decay is None else weight_decay,
+    wd = exact(("0.01" if name == "adamw" else "0") if weight_decay is None else weight_decay,
                 "--weight-decay")
     if wd < 0:
         raise SpecError("--weight-decay", f"must not be negative, got {float(wd):g}")
@@ -146,7 +143,7 @@ def hyper_parameters(name: str, lr=None, momentum=None, nesterov: bool = False, 
             raise SpecError("--betas", f"expected two numbers β₁,β₂ (e.g. 0.9,0.999), got {len(betas)}")
         h["betas"] = (_coefficient(betas[0], "--betas: β₁"), _coefficient(betas[1], "--betas: β₂"))
     if name in _DEFAULT_EPS:
-        e = _exact(_DEFAULT_EPS[name] if eps is None else eps, "--eps")
+        e = exact(_DEFAULT_EPS[name] if eps is None else eps, "--eps")
         if e < 0:
             raise SpecError("--eps", f"must not be negative, got {float(e):g}")
         h["eps"] = e

@@ -29,7 +29,6 @@ from ..calculus.optimizers import (
     USES,
     Hyper,
     Working,
-    exact,
     hyper_parameters,
     hyper_values,
     one_step,
@@ -37,7 +36,7 @@ from ..calculus.optimizers import (
 )
 from ..calculus.trace import Step
 from ..errors import SpecError
-from ..model.numbers import to_mpf
+from ..model.numbers import exact, to_mpf
 from .expression import Objective
 
 

@@ -134,6 +134,18 @@ class NumbersExpr(TextExpr):
         return f"({text})" if text.startswith("-") else text
 
 
+def chain_parts(text: str, subst: str, shown: str) -> list[str]:
+    """Every printer's rule for a line of working: the formula, then the numbers, then the
+    value, each only when it says something new (a formula that is a number is not
+    repeated; numbers that read as the value are left out)."""
+    parts = [text]
+    if subst not in (text, shown):
+        parts.append(subst)
+    if shown != parts[-1]:
+        parts.append(shown)
+    return parts
+
+
 def formula(expr) -> str:
     return TextExpr().doprint(expr)
 

@@ -30,6 +30,7 @@ from ..calculus.trace import (
 )
 from ..model.numbers import fmt
 from .base import Printer
+from .expr import chain_parts
 from .latex_expr import (
     derivative,
     derivative_key,
@@ -137,15 +138,8 @@ class LatexPrinter(Printer):
 
     def _chain(self, formula_expr, numbers_expr, values, value) -> list[str]:
         """``= formula``, ``= numbers``, ``= value`` — each only when it says something new."""
-        text = formula_latex(formula_expr)
-        parts = [text]
-        subst = self._numbers(numbers_expr, values)
-        shown = self._fmt(value)
-        if subst not in (text, shown):
-            parts.append(subst)
-        if shown != parts[-1]:
-            parts.append(shown)
-        return parts
+        return chain_parts(formula_latex(formula_expr), self._numbers(numbers_expr, values),
+                           self._fmt(value))
 
     def step_rows(self, step: Step, values) -> list[str]:
         """One step as ``align*`` rows: lhs &= formula, &= numbers, &= value."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sympy
 
+from .expr import chain_parts
 from .latex_expr import escape_text
 from .latex_notation import Formula, Numbers, symbol
 from .text_staged import GATE_WORDS
@@ -96,14 +97,8 @@ class StagedLatex:
     """``_print_StagedTrace`` for the LaTeX printer (mixed into ``OptimLatexPrinter``)."""
 
     def _staged_chain(self, expr, values, value) -> str:
-        parts = [formula(expr)]
         subst = numbers(expr, values, self._settings["digits"], self._settings["decimals"])
-        shown = self._fmt(value)
-        if subst not in parts and subst != shown:
-            parts.append(subst)
-        if shown != parts[-1]:
-            parts.append(shown)
-        return " = ".join(parts)
+        return " = ".join(chain_parts(formula(expr), subst, self._fmt(value)))
 
     def _print_StagedTrace(self, t) -> str:
         point = ", ".join(f"${symbol(x)} = {self._fmt(v)}$" for x, v in t.at.items())

@@ -20,7 +20,7 @@ from ..calculus.trace import (
 )
 from ..model.numbers import fmt
 from .base import Printer
-from .expr import formula, numbers
+from .expr import chain_parts, formula, numbers
 from .text_words import LANGS, TEXT_WORDS
 
 
@@ -73,13 +73,9 @@ class TextPrinter(Printer):
         """lhs = formula / = numbers / = value, aligned on the equals sign."""
         lhs = formula(step.lhs)
         pad = " " * len(lhs)
-        lines = [f"{lhs} = {formula(step.formula)}"]
-        with_numbers = self._numbers(step.formula, values)
-        value = self._fmt(step.value)
-        if with_numbers not in (lines[0].split(" = ", 1)[1], value):
-            lines.append(f"{pad} = {with_numbers}")
-        if value != lines[-1].split(" = ", 1)[1]:
-            lines.append(f"{pad} = {value}")
+        parts = chain_parts(formula(step.formula), self._numbers(step.formula, values),
+                            self._fmt(step.value))
+        lines = [f"{lhs} = {parts[0]}"] + [f"{pad} = {p}" for p in parts[1:]]
         return [indent + line for line in lines]
 
     def _shared_step_lines(self, step: Step, values, indent: str) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy
 
-from .expr import NumbersExpr, TextExpr
+from .expr import NumbersExpr, TextExpr, chain_parts
 
 _SUPERSCRIPT = {2: "²", 3: "³"}
 
@@ -147,14 +147,8 @@ class StagedText:
 
     def _staged_chain(self, expr, values, value) -> str:
         """formula = numbers = value on one line, each only when it says something new."""
-        parts = [formula(expr)]
         subst = numbers(expr, values, self._settings["digits"], self._settings["decimals"])
-        shown = self._fmt(value)
-        if subst not in parts and subst != shown:
-            parts.append(subst)
-        if shown != parts[-1]:
-            parts.append(shown)
-        return " = ".join(parts)
+        return " = ".join(chain_parts(formula(expr), subst, self._fmt(value)))
 
     def _staged_paren(self, x) -> str:
         text = self._fmt(x)
