@@ -232,3 +232,12 @@ def test_a_long_name_is_cut_in_pictures_not_widening_them(tmp_path):
     assert "…" in wide.output
     width = lambda svg: svg.split('<svg width="', 1)[1].split('"', 1)[0]      # noqa: E731
     assert width(wide.output) == width(short.output)
+
+
+def test_a_5000_digit_integer_in_an_answers_file(tmp_path):
+    # answers files are read as untrusted TOML the way spec files are (model.spec.read_toml)
+    answers = tmp_path / "a.toml"
+    answers.write_text("variant = 1\nnet_h1 = " + "9" * 5000 + "\n")
+    line = error_line(run("exercise", "mark", str(answers), "--kind", "forward", "--seed", "1"))
+    assert line == (f"Error: {answers}: TOML: a number is too long "
+                    "(Exceeds the limit (4300 digits) for integer string conversion)")

@@ -15,13 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Optional
 
 from ..errors import SpecError
+from ..model.spec import read_toml
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2000
@@ -92,12 +92,7 @@ def parse_answers(text: str, file: str, names: list[str] | None = None) -> Answe
     if file.lower().endswith(".csv"):
         pairs = _csv_pairs(text, file)
     else:
-        try:
-            data = tomllib.loads(text, parse_float=Decimal)
-        except tomllib.TOMLDecodeError as e:
-            raise SpecError("TOML", f"malformed: {e}", file) from None
-        except RecursionError:
-            raise SpecError("TOML", "nested too deeply", file) from None
+        data = read_toml(text, file)
         pairs = []
         for k, v in data.items():
             if isinstance(v, (dict, list)):

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ..errors import SpecError
 from .answers import check_names, read_answers
+from .classlist import spreadsheet_safe
 from .folder import make_variants
 from .marking import mark
-from .classlist import spreadsheet_safe
 from .report import GRADEBOOK_FIELDS, gradebook_row
 
 

@@ -19,7 +19,6 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import mpmath
 
-
 # a value computed at 50 digits from inputs such as 0.05 may come out as 3e-52 where the
 # exact value is 0: below this it is 0 (no lecture-sized quantity is that small)
 ZERO = Decimal("1e-40")

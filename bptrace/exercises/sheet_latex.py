@@ -18,7 +18,15 @@ import re
 
 from ..printing.latex_expr import escape_text
 from .rounding import shown
-from .sheets import LOSS_TEXT, final_names, given_groups, reprint, reprint_command, rules, task
+from .sheets import (
+    LOSS_TEXT,
+    final_names,
+    given_groups,
+    reprint,
+    reprint_command,
+    rules,
+    task,
+)
 
 WORDS = {
     "en": {"exercise": "Exercise", "variant": "variant", "seed": "seed", "name": "Name",

@@ -28,7 +28,17 @@ from ..calculus.evaluate import DomainError, evaluate
 from ..calculus.trace import Step
 from ..errors import SpecError
 from ..model.numbers import exact, to_mpf
-from .expression import FUNCTIONS, Call, ExpressionError, Neg, Param, _to_sympy, check_name, parse, tokenize
+from .expression import (
+    FUNCTIONS,
+    Call,
+    ExpressionError,
+    Neg,
+    Param,
+    _to_sympy,
+    check_name,
+    parse,
+    tokenize,
+)
 from .staged_trace import Edge, FanOut, Node, StagedProof, StagedTrace
 from .staged_tree import (
     OPS,

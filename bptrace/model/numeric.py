@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
+from . import fastmp
 from .activations import (
     ACTIVATIONS,
     LEAKY_SLOPE,
@@ -32,7 +33,6 @@ from .loss_choice import choose
 from .loss_math import FUNCTIONS as _LOSS_FUNCTIONS
 from .loss_table import LossChoice
 from .naming import derivative_key
-from . import fastmp
 from .numbers import to_mpf
 
 

@@ -89,16 +89,23 @@ def load(source) -> Network:
     return loads(text, source)
 
 
-def loads(text: str, file: str = "<spec>") -> Network:
-    """A network from spec text; ``file`` is used in error messages."""
+def read_toml(text: str, file: str) -> dict:
+    """Untrusted TOML (a spec, a student's answers): decimals kept exact, and every problem
+    one ``SpecError`` naming the file — malformed, nested too deeply, or an integer beyond
+    Python's 4,300-digit conversion limit."""
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
         raise SpecError("TOML", f"malformed: {e}", file) from None
     except RecursionError:
         raise SpecError("TOML", "nested too deeply", file) from None
-    except ValueError as e:     # an integer beyond Python's 4,300-digit conversion limit
+    except ValueError as e:
         raise SpecError("TOML", f"a number is too long ({str(e).split(':')[0]})", file) from None
+
+
+def loads(text: str, file: str = "<spec>") -> Network:
+    """A network from spec text; ``file`` is used in error messages."""
+    data = read_toml(text, file)
     try:
         return _build(data)
     except SpecError as e:

@@ -42,8 +42,9 @@ def mirror_parameters(net, torch) -> dict:
     return params
 
 
-def mirror_forward(net, params, torch, kept=None):
-    """The batch through the layers, and the reduced loss; intermediate tensors into ``kept``."""
+def mirror_forward(net, params, torch, kept=None, layers=None):
+    """The batch through the layers, and the reduced loss; intermediate tensors into ``kept``
+    (by bptrace's names), and each layer's (z, a) into ``layers`` (z retaining its grad)."""
     def f64(rows):
         return torch.tensor([[float(to_mpf(v)) for v in row] for row in rows], dtype=torch.float64)
 
@@ -54,6 +55,9 @@ def mirror_forward(net, params, torch, kept=None):
         w, b = params[l]
         z = x @ w.T + b if layer.biases else x @ w.T  # a one-element b broadcasts: one shared bias
         x = ACTIVATIONS[layer.activation].torch(torch, z)
+        if layers is not None:
+            z.retain_grad()
+            layers.append((z, x))
         if kept is not None:
             for s in range(z.shape[0]):
                 for j, name in enumerate(net.names.neurons[l]):

@@ -10,8 +10,6 @@ imported here, lazily.
 """
 from __future__ import annotations
 
-from ..model.activations import ACTIVATIONS
-
 
 def torch_deltas_and_gradients(net) -> dict:
     """torch float64 autograd on the network: ("z"|"a"|"delta", layer) → list of rows
@@ -19,34 +17,19 @@ def torch_deltas_and_gradients(net) -> dict:
     mean carries the 1/m; it is multiplied back so that δ is each sample's own."""
     import torch
 
-    from .check import mirror_parameters
+    from .check import mirror_forward, mirror_parameters
     params = mirror_parameters(net, torch)
-    f64 = lambda rows: torch.tensor([[float(v) for v in row] for row in rows], dtype=torch.float64)  # noqa: E731
-    x = f64([xs for xs, _ in net.samples])
-    scales = [net.dropout_scales(s) for s in range(len(net.samples))]
-    zs, outs = [], []
-    for l, layer in enumerate(net.layers):
-        w, b = params[l]
-        z = x @ w.T + b if layer.biases else x @ w.T
-        z.retain_grad()
-        x = ACTIVATIONS[layer.activation].torch(torch, z)
-        zs.append(z)
-        outs.append(x)
-        if scales[0][l]:
-            x = x * f64([sc[l] for sc in scales])
-    targets = f64([ts for _, ts in net.samples])
-    choice = net.loss
-    per_sample = torch.stack([choice.entry.torch_sample(torch, x[s], targets[s], choice.options, choice.within)
-                              for s in range(x.shape[0])])
-    loss = per_sample.mean() if net.reduction == "mean" else per_sample.sum()
+    layers = []
+    _, loss = mirror_forward(net, params, torch, layers=layers)
     loss.backward()
     m = len(net.samples) if net.reduction == "mean" else 1
     result = {"E": float(loss.detach())}
     for l, (w, b) in params.items():
         L = l + 1
-        result[("z", L)] = zs[l].detach().tolist()
-        result[("a", L)] = outs[l].detach().tolist()
-        result[("delta", L)] = (zs[l].grad * m).tolist()
+        z, a = layers[l]
+        result[("z", L)] = z.detach().tolist()
+        result[("a", L)] = a.detach().tolist()
+        result[("delta", L)] = (z.grad * m).tolist()
         result[("dW", L)] = w.grad.tolist()
         if b.numel():
             result[("db", L)] = [[v] for v in b.grad.tolist()]
